@@ -1,0 +1,118 @@
+package dev.tollgate.api;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A request body read once: the original bytes, the parsed tree, and where each top-level field's
+ * value sits in the bytes. When client and upstream speak the same schema the gateway rewrites
+ * only the fields it must (model, stream options) by splicing bytes, so everything else the
+ * client sent, including fields Tollgate does not know, reaches the provider byte for byte.
+ */
+public final class JsonBody {
+
+    // Top-level values are read one by one, so "more tokens after this value" is expected here.
+    static final JsonMapper JSON = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+    private final byte[] bytes;
+    private final ObjectNode tree;
+    private final Map<String, int[]> spans;
+    private final int openBrace;
+
+    private JsonBody(byte[] bytes, ObjectNode tree, Map<String, int[]> spans, int openBrace) {
+        this.bytes = bytes;
+        this.tree = tree;
+        this.spans = spans;
+        this.openBrace = openBrace;
+    }
+
+    public static JsonBody parse(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw GatewayException.invalidJson("The request body is empty; expected a JSON object.");
+        }
+        try (JsonParser p = JSON.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw GatewayException.invalidJson("The request body must be a JSON object.");
+            }
+            int open = (int) p.currentTokenLocation().getByteOffset();
+            ObjectNode tree = JSON.createObjectNode();
+            Map<String, int[]> spans = new HashMap<>();
+            String name;
+            while ((name = p.nextName()) != null) {
+                p.nextToken();
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                JsonNode value = JSON.readTree(p);
+                int end = (int) p.currentLocation().getByteOffset();
+                if (spans.put(name, new int[] {start, end}) != null) {
+                    throw GatewayException.invalidJson("The request body has the field '" + name + "' twice.");
+                }
+                tree.set(name, value);
+            }
+            if (p.nextToken() != null) {
+                throw GatewayException.invalidJson("Unexpected content after the JSON object.");
+            }
+            return new JsonBody(bytes, tree, spans, open);
+        } catch (JacksonException e) {
+            throw GatewayException.invalidJson("We could not parse the JSON body of your request: "
+                    + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ").");
+        }
+    }
+
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    public ObjectNode tree() {
+        return tree;
+    }
+
+    /**
+     * The body with some top-level values replaced (raw JSON text per field name) and fields
+     * that were absent inserted at the front. Untouched bytes are copied as they are.
+     */
+    public byte[] rewrite(Map<String, String> rawValues) {
+        if (rawValues.isEmpty()) {
+            return bytes;
+        }
+        Map<Integer, Object[]> replacements = new java.util.TreeMap<>();
+        StringBuilder inserted = new StringBuilder();
+        for (Map.Entry<String, String> e : rawValues.entrySet()) {
+            int[] span = spans.get(e.getKey());
+            if (span != null) {
+                replacements.put(span[0], new Object[] {span[1], e.getValue()});
+            } else {
+                inserted.append(JSON.writeValueAsString(e.getKey())).append(':').append(e.getValue()).append(',');
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + 64);
+        out.write(bytes, 0, openBrace + 1);
+        out.writeBytes(inserted.toString().getBytes(StandardCharsets.UTF_8));
+        int pos = openBrace + 1;
+        for (Map.Entry<Integer, Object[]> r : replacements.entrySet()) {
+            out.write(bytes, pos, r.getKey() - pos);
+            out.writeBytes(((String) r.getValue()[1]).getBytes(StandardCharsets.UTF_8));
+            pos = (int) r.getValue()[0];
+        }
+        out.write(bytes, pos, bytes.length - pos);
+        return out.toByteArray();
+    }
+
+    public static String quote(String text) {
+        return JSON.writeValueAsString(text);
+    }
+
+    public static Map<String, String> fields() {
+        return new LinkedHashMap<>();
+    }
+}

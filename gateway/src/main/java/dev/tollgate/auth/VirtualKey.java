@@ -1,0 +1,22 @@
+package dev.tollgate.auth;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Who is calling: a Tollgate virtual key, known only by its SHA-256 hash, and the tenant it
+ * belongs to. {@code models} empty or containing {@code *} means every model.
+ */
+public record VirtualKey(
+        String name,
+        String keyHash,
+        String team,
+        String project,
+        String user,
+        List<String> models,
+        Map<String, String> metadata) {
+
+    public boolean allows(String model) {
+        return models.isEmpty() || models.contains("*") || models.contains(model);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.tollgate.boot;
+
+import dev.tollgate.api.ErrorEnvelopeHandler;
+import dev.tollgate.api.RequestIdFilter;
+import dev.tollgate.auth.InMemoryVirtualKeyStore;
+import dev.tollgate.config.ConfigReader;
+import dev.tollgate.config.ConfigWatcher;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.pipeline.AuthenticationFilter;
+import dev.tollgate.pipeline.GatewayRoutes;
+import dev.tollgate.pipeline.LlmCallFilter;
+import dev.tollgate.pipeline.ModelAccessFilter;
+import dev.tollgate.pipeline.ModelCatalogFilter;
+import dev.tollgate.pipeline.ParseRequestFilter;
+import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.provider.openai.OpenAiCompatibleAdapter;
+import dev.tollgate.provider.simulated.SimulatedAdapter;
+import dev.tollgate.routing.FallbackExecutor;
+import dev.tollgate.routing.RoutingTable;
+import dev.tollgate.usage.UsageSink;
+import dev.tollgate.usage.UsageWriter;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.netty.resources.ConnectionProvider;
+
+/** The one place that decides which implementation backs each port, and wires the pipeline. */
+@Configuration(proxyBeanMethods = false)
+public class GatewayConfiguration {
+
+    @Bean
+    RouteLocator tollgateRoutes(RouteLocatorBuilder builder) {
+        return GatewayRoutes.routes(builder);
+    }
+
+    @Bean
+    RequestIdFilter requestIdFilter() {
+        return new RequestIdFilter();
+    }
+
+    @Bean
+    ErrorEnvelopeHandler errorEnvelopeHandler() {
+        return new ErrorEnvelopeHandler();
+    }
+
+    @Bean
+    GatewayMetrics gatewayMetrics(MeterRegistry meters) {
+        return new GatewayMetrics(meters);
+    }
+
+    @Bean(destroyMethod = "dispose")
+    ConnectionProvider upstreamConnections() {
+        // One pool for all providers; idle connections are closed before providers' load balancers
+        // (typically 60 s+) drop them, which would otherwise fail the next request on that socket.
+        return ConnectionProvider.builder("tollgate-upstream")
+                .maxConnections(2000)
+                .pendingAcquireMaxCount(-1)
+                .maxIdleTime(Duration.ofSeconds(30))
+                .evictInBackground(Duration.ofSeconds(30))
+                .build();
+    }
+
+    @Bean
+    Function<TollgateConfig.Provider, ProviderAdapter> providerAdapters(ConnectionProvider upstreamConnections) {
+        return provider -> switch (provider.type().protocol()) {
+            case OPENAI -> new OpenAiCompatibleAdapter(provider, upstreamConnections);
+            case SIMULATED -> new SimulatedAdapter(provider);
+        };
+    }
+
+    @Bean
+    CircuitBreakerRegistry circuitBreakers(MeterRegistry meters) {
+        CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+        return registry;
+    }
+
+    @Bean
+    RoutingTable routingTable(Function<TollgateConfig.Provider, ProviderAdapter> providerAdapters,
+            CircuitBreakerRegistry circuitBreakers) {
+        return new RoutingTable(providerAdapters, circuitBreakers);
+    }
+
+    @Bean
+    InMemoryVirtualKeyStore virtualKeys() {
+        return new InMemoryVirtualKeyStore();
+    }
+
+    @Bean
+    ConfigWatcher configWatcher(TollgateProperties properties, RoutingTable routingTable,
+            InMemoryVirtualKeyStore virtualKeys, MeterRegistry meters) {
+        String file = properties.config();
+        ConfigWatcher watcher = new ConfigWatcher(file == null || file.isBlank() ? null : Path.of(file),
+                ConfigReader.withSystemEnvironment(), List.of(routingTable, virtualKeys), meters);
+        watcher.loadInitial();
+        return watcher;
+    }
+
+    @Bean
+    FallbackExecutor fallbackExecutor(GatewayMetrics metrics) {
+        return new FallbackExecutor(next -> metrics.fallback(next.id()));
+    }
+
+    @Bean
+    AuthenticationFilter authenticationFilter(InMemoryVirtualKeyStore virtualKeys) {
+        return new AuthenticationFilter(virtualKeys);
+    }
+
+    @Bean
+    ParseRequestFilter parseRequestFilter(TollgateProperties properties) {
+        return new ParseRequestFilter(properties.maxRequestSize());
+    }
+
+    @Bean
+    ModelAccessFilter modelAccessFilter(RoutingTable routingTable, ConfigWatcher configWatcher) {
+        return new ModelAccessFilter(routingTable);
+    }
+
+    @Bean
+    ModelCatalogFilter modelCatalogFilter(ConfigWatcher configWatcher) {
+        return new ModelCatalogFilter(configWatcher);
+    }
+
+    @Bean
+    LlmCallFilter llmCallFilter(RoutingTable routingTable, FallbackExecutor fallbackExecutor, UsageSink usageSink,
+            GatewayMetrics metrics, ConfigWatcher configWatcher) {
+        return new LlmCallFilter(routingTable, fallbackExecutor, usageSink, metrics);
+    }
+
+    @Bean
+    HealthIndicator usageStoreHealthIndicator(UsageWriter writer) {
+        // Reports the writer's view (no query on the health probe's thread): DOWN while events are
+        // being spooled to disk because the store is unreachable.
+        return () -> (writer.storeUp() ? Health.up() : Health.down().withDetail("error", String.valueOf(writer.lastError())))
+                .withDetail("queued", writer.queued())
+                .build();
+    }
+
+}

@@ -1,0 +1,40 @@
+package dev.tollgate.boot;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Process-level settings (Spring properties / environment, e.g. {@code TOLLGATE_USAGE_URL}).
+ * What is routed where lives in the config file ({@code tollgate.config}), which reloads live.
+ *
+ * @param config path of {@code tollgate.yaml}; empty = the embedded demo config
+ * @param maxRequestSize largest request body accepted (413 above)
+ * @param usage where usage events are written
+ */
+@ConfigurationProperties("tollgate")
+public record TollgateProperties(
+        String config,
+        @DefaultValue("8MB") DataSize maxRequestSize,
+        @DefaultValue Usage usage) {
+
+    /**
+     * @param url {@code h2:file:./data/tollgate-usage} (default, embedded), {@code h2:mem:name}, or
+     *     {@code postgresql://host:5432/db}
+     * @param queueCapacity events held in memory before overflow goes straight to the spool
+     * @param batchSize events per insert
+     * @param flushInterval longest an event waits for its batch to fill
+     * @param spoolDir where events wait while the store is unreachable
+     */
+    public record Usage(
+            @DefaultValue("h2:file:./data/tollgate-usage") String url,
+            String username,
+            String password,
+            @DefaultValue("10000") int queueCapacity,
+            @DefaultValue("500") int batchSize,
+            @DefaultValue("200ms") Duration flushInterval,
+            @DefaultValue("./data/spool") Path spoolDir,
+            @DefaultValue("4") int poolSize) {}
+}

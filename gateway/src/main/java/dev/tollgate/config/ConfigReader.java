@@ -1,0 +1,500 @@
+package dev.tollgate.config;
+
+import dev.tollgate.config.TollgateConfig.CircuitBreaker;
+import dev.tollgate.config.TollgateConfig.Deployment;
+import dev.tollgate.config.TollgateConfig.Key;
+import dev.tollgate.config.TollgateConfig.Model;
+import dev.tollgate.config.TollgateConfig.Price;
+import dev.tollgate.config.TollgateConfig.Provider;
+import dev.tollgate.config.TollgateConfig.Retry;
+import dev.tollgate.config.TollgateConfig.Simulation;
+import dev.tollgate.config.TollgateConfig.Timeouts;
+import dev.tollgate.support.KeyHash;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.springframework.boot.convert.DurationStyle;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads {@code tollgate.yaml} into a {@link TollgateConfig}. Every problem is collected with the
+ * path of the value that caused it ({@code models.gpt-4o.deployments[1].provider: unknown
+ * provider 'opnai'}) so one run of the gateway shows the user every mistake at once.
+ */
+public final class ConfigReader {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+    private final EnvSubstitution env;
+    private final List<String> problems = new ArrayList<>();
+
+    public ConfigReader(Function<String, String> environment) {
+        this.env = new EnvSubstitution(environment);
+    }
+
+    public static ConfigReader withSystemEnvironment() {
+        return new ConfigReader(name -> {
+            String value = System.getenv(name);
+            return value != null ? value : System.getProperty(name);
+        });
+    }
+
+    public TollgateConfig read(String yaml, String source) {
+        problems.clear();
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JacksonException e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()
+                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ConfigException(source, List.of("the file is empty"));
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(source, List.of("(root): expected a mapping with providers, models and keys"));
+        }
+        allowOnly(root, "", Set.of("providers", "models", "keys"));
+
+        Map<String, Provider> providers = new LinkedHashMap<>();
+        JsonNode providersNode = root.path("providers");
+        if (!providersNode.isObject() || providersNode.isEmpty()) {
+            problems.add("providers: at least one provider is required");
+        } else {
+            for (Map.Entry<String, JsonNode> e : providersNode.properties()) {
+                Provider p = provider(e.getKey(), e.getValue(), "providers." + e.getKey());
+                if (p != null) {
+                    providers.put(e.getKey(), p);
+                }
+            }
+        }
+
+        Map<String, Model> models = new LinkedHashMap<>();
+        JsonNode modelsNode = root.path("models");
+        if (!modelsNode.isObject() || modelsNode.isEmpty()) {
+            problems.add("models: at least one model is required");
+        } else {
+            for (Map.Entry<String, JsonNode> e : modelsNode.properties()) {
+                Model m = model(e.getKey(), e.getValue(), "models." + e.getKey(), providersNode);
+                if (m != null) {
+                    models.put(e.getKey(), m);
+                }
+            }
+            for (Model m : models.values()) {
+                for (int i = 0; i < m.fallbacks().size(); i++) {
+                    String fb = m.fallbacks().get(i);
+                    if (!modelsNode.has(fb)) {
+                        problems.add("models." + m.name() + ".fallbacks[" + i + "]: unknown model '" + fb + "'"
+                                + suggestion(fb, modelsNode.propertyNames()));
+                    } else if (fb.equals(m.name())) {
+                        problems.add("models." + m.name() + ".fallbacks[" + i + "]: a model cannot fall back to itself");
+                    }
+                }
+            }
+        }
+
+        List<Key> keys = keys(root.path("keys"), modelsNode);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        return new TollgateConfig(Map.copyOf(providers), Map.copyOf(models), List.copyOf(keys));
+    }
+
+    private Provider provider(String name, JsonNode node, String path) {
+        if (!node.isObject()) {
+            problems.add(path + ": expected a mapping such as { type: openai, api-key: ${OPENAI_API_KEY} }");
+            return null;
+        }
+        allowOnly(node, path, Set.of("type", "base-url", "api-key", "headers", "timeouts", "retry",
+                "circuit-breaker", "ttft", "tokens-per-second", "failure-rate", "output-tokens"));
+        String typeId = string(node, "type", path, null);
+        if (typeId == null) {
+            problems.add(path + ".type: required, one of " + ProviderType.allIds());
+            return null;
+        }
+        ProviderType type = ProviderType.fromId(typeId).orElse(null);
+        if (type == null) {
+            problems.add(path + ".type: unknown provider type '" + typeId + "', expected one of " + ProviderType.allIds());
+            return null;
+        }
+        URI baseUrl = null;
+        String baseUrlText = string(node, "base-url", path, type.defaultBaseUrl().orElse(null));
+        if (type.protocol() == ProviderType.Protocol.OPENAI) {
+            if (baseUrlText == null) {
+                problems.add(path + ".base-url: required for type " + type.id());
+            } else {
+                baseUrl = uri(baseUrlText, path + ".base-url");
+            }
+        }
+        String apiKey = string(node, "api-key", path, null);
+        Map<String, String> headers = stringMap(node.path("headers"), path + ".headers");
+        Timeouts timeouts = timeouts(node.path("timeouts"), path + ".timeouts", Timeouts.DEFAULTS);
+        Retry retry = retry(node.path("retry"), path + ".retry");
+        CircuitBreaker cb = circuitBreaker(node.path("circuit-breaker"), path + ".circuit-breaker");
+        Simulation sim = null;
+        if (type == ProviderType.SIMULATED) {
+            Simulation d = Simulation.DEFAULTS;
+            double failureRate = number(node, "failure-rate", path, d.failureRate());
+            if (failureRate < 0 || failureRate > 1) {
+                problems.add(path + ".failure-rate: must be between 0 and 1, was " + failureRate);
+            }
+            double tps = number(node, "tokens-per-second", path, d.tokensPerSecond());
+            if (tps <= 0) {
+                problems.add(path + ".tokens-per-second: must be positive, was " + tps);
+            }
+            sim = new Simulation(duration(node, "ttft", path, d.ttft()), tps, failureRate,
+                    (int) number(node, "output-tokens", path, d.outputTokens()));
+        } else {
+            for (String simOnly : List.of("ttft", "tokens-per-second", "failure-rate", "output-tokens")) {
+                if (node.has(simOnly)) {
+                    problems.add(path + "." + simOnly + ": only valid for type simulated");
+                }
+            }
+        }
+        return new Provider(name, type, baseUrl, apiKey, headers, timeouts, retry, cb, sim);
+    }
+
+    private Model model(String name, JsonNode node, String path, JsonNode providersNode) {
+        if (!node.isObject()) {
+            problems.add(path + ": expected a mapping with deployments");
+            return null;
+        }
+        allowOnly(node, path, Set.of("deployments", "price", "fallbacks", "owned-by"));
+        List<Deployment> deployments = new ArrayList<>();
+        JsonNode deps = node.path("deployments");
+        if (!deps.isArray() || deps.isEmpty()) {
+            problems.add(path + ".deployments: at least one deployment { provider, model } is required");
+        } else {
+            for (int i = 0; i < deps.size(); i++) {
+                String dpath = path + ".deployments[" + i + "]";
+                JsonNode d = deps.get(i);
+                if (!d.isObject()) {
+                    problems.add(dpath + ": expected { provider: ..., model: ... }");
+                    continue;
+                }
+                allowOnly(d, dpath, Set.of("provider", "model", "weight", "timeouts"));
+                String provider = string(d, "provider", dpath, null);
+                if (provider == null) {
+                    problems.add(dpath + ".provider: required");
+                    continue;
+                }
+                if (!providersNode.has(provider)) {
+                    problems.add(dpath + ".provider: unknown provider '" + provider + "'"
+                            + suggestion(provider, providersNode.propertyNames()));
+                    continue;
+                }
+                String upstreamModel = string(d, "model", dpath, name);
+                int weight = (int) number(d, "weight", dpath, 1);
+                if (weight < 0) {
+                    problems.add(dpath + ".weight: must be zero or positive, was " + weight);
+                }
+                Timeouts t = d.has("timeouts") ? timeouts(d.path("timeouts"), dpath + ".timeouts", null) : null;
+                deployments.add(new Deployment(provider, upstreamModel, weight, t));
+            }
+            if (!deployments.isEmpty() && deployments.stream().allMatch(d -> d.weight() == 0)) {
+                problems.add(path + ".deployments: at least one deployment needs a weight above 0");
+            }
+        }
+        Price price = price(node.path("price"), path + ".price");
+        List<String> fallbacks = stringList(node.path("fallbacks"), path + ".fallbacks");
+        String ownedBy = string(node, "owned-by", path, "tollgate");
+        return new Model(name, List.copyOf(deployments), price, fallbacks, ownedBy);
+    }
+
+    private Price price(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected { input: <USD per 1M>, output: <USD per 1M> }");
+            return null;
+        }
+        allowOnly(node, path, Set.of("input", "cached-input", "output", "version"));
+        BigDecimal input = decimal(node, "input", path);
+        BigDecimal output = decimal(node, "output", path);
+        if (input == null) {
+            problems.add(path + ".input: required (USD per 1M input tokens)");
+        }
+        if (output == null) {
+            problems.add(path + ".output: required (USD per 1M output tokens)");
+        }
+        BigDecimal cached = decimal(node, "cached-input", path);
+        String version = string(node, "version", path, "config");
+        return new Price(input, cached != null ? cached : input, output, version);
+    }
+
+    private List<Key> keys(JsonNode node, JsonNode modelsNode) {
+        List<Key> keys = new ArrayList<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return keys;
+        }
+        if (!node.isArray()) {
+            problems.add("keys: expected a list of { name, key, ... }");
+            return keys;
+        }
+        Set<String> names = new HashSet<>();
+        Set<String> hashes = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "keys[" + i + "]";
+            JsonNode k = node.get(i);
+            if (!k.isObject()) {
+                problems.add(path + ": expected { name, key, team, project, models }");
+                continue;
+            }
+            allowOnly(k, path, Set.of("name", "key", "key-sha256", "team", "project", "user", "models", "metadata"));
+            String name = string(k, "name", path, null);
+            if (name == null) {
+                problems.add(path + ".name: required");
+            } else if (!names.add(name)) {
+                problems.add(path + ".name: duplicate key name '" + name + "'");
+            }
+            String plaintext = string(k, "key", path, null);
+            String hash = string(k, "key-sha256", path, null);
+            if (plaintext != null && hash != null) {
+                problems.add(path + ": give either key or key-sha256, not both");
+                continue;
+            }
+            if (plaintext != null) {
+                if (!plaintext.startsWith(KeyHash.PREFIX) || plaintext.length() < 8) {
+                    problems.add(path + ".key: virtual keys start with 'tg-' and have at least 5 more characters");
+                    continue;
+                }
+                hash = KeyHash.sha256(plaintext);
+            } else if (hash == null) {
+                problems.add(path + ": key (or key-sha256) is required");
+                continue;
+            } else if (!KeyHash.isHexDigest(hash)) {
+                problems.add(path + ".key-sha256: expected 64 lowercase hex characters");
+                continue;
+            }
+            if (!hashes.add(hash)) {
+                problems.add(path + ": the same key is configured twice");
+            }
+            List<String> models = stringList(k.path("models"), path + ".models");
+            for (int m = 0; m < models.size(); m++) {
+                String model = models.get(m);
+                if (!model.equals("*") && !modelsNode.has(model)) {
+                    problems.add(path + ".models[" + m + "]: unknown model '" + model + "'"
+                            + suggestion(model, modelsNode.propertyNames()));
+                }
+            }
+            keys.add(new Key(name, hash, string(k, "team", path, null), string(k, "project", path, null),
+                    string(k, "user", path, null), models, stringMap(k.path("metadata"), path + ".metadata")));
+        }
+        return keys;
+    }
+
+    private Timeouts timeouts(JsonNode node, String path, Timeouts defaults) {
+        Timeouts d = defaults != null ? defaults : Timeouts.DEFAULTS;
+        if (node.isMissingNode() || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected { connect, first-byte, idle, total }");
+            return d;
+        }
+        allowOnly(node, path, Set.of("connect", "first-byte", "idle", "total"));
+        return new Timeouts(duration(node, "connect", path, d.connect()), duration(node, "first-byte", path, d.firstByte()),
+                duration(node, "idle", path, d.idle()), duration(node, "total", path, d.total()));
+    }
+
+    private Retry retry(JsonNode node, String path) {
+        Retry d = Retry.DEFAULTS;
+        if (node.isMissingNode() || node.isNull()) {
+            return d;
+        }
+        allowOnly(node, path, Set.of("max-attempts", "initial-backoff", "max-backoff", "max-retry-after"));
+        int attempts = (int) number(node, "max-attempts", path, d.maxAttempts());
+        if (attempts < 1) {
+            problems.add(path + ".max-attempts: must be at least 1 (1 = no retry), was " + attempts);
+        }
+        return new Retry(attempts, duration(node, "initial-backoff", path, d.initialBackoff()),
+                duration(node, "max-backoff", path, d.maxBackoff()), duration(node, "max-retry-after", path, d.maxRetryAfter()));
+    }
+
+    private CircuitBreaker circuitBreaker(JsonNode node, String path) {
+        CircuitBreaker d = CircuitBreaker.DEFAULTS;
+        if (node.isMissingNode() || node.isNull()) {
+            return d;
+        }
+        allowOnly(node, path, Set.of("failure-rate-threshold", "sliding-window-size", "minimum-calls", "open-duration"));
+        double threshold = number(node, "failure-rate-threshold", path, d.failureRateThreshold());
+        if (threshold <= 0 || threshold > 100) {
+            problems.add(path + ".failure-rate-threshold: a percentage in (0, 100], was " + threshold);
+        }
+        int window = (int) number(node, "sliding-window-size", path, d.slidingWindowSize());
+        int minimum = (int) number(node, "minimum-calls", path, d.minimumCalls());
+        if (window < 1 || minimum < 1) {
+            problems.add(path + ": sliding-window-size and minimum-calls must be at least 1");
+        }
+        return new CircuitBreaker((float) threshold, window, minimum, duration(node, "open-duration", path, d.openDuration()));
+    }
+
+    // ---- scalar helpers: each records a path-named problem instead of throwing ----
+
+    private String string(JsonNode parent, String field, String path, String fallback) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isValueNode()) {
+            problems.add(path + "." + field + ": expected a text value");
+            return fallback;
+        }
+        return env.apply(n.asString(), path + "." + field, problems);
+    }
+
+    private double number(JsonNode parent, String field, String path, double fallback) {
+        String text = string(parent, field, path, null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            problems.add(path + "." + field + ": expected a number, was '" + text + "'");
+            return fallback;
+        }
+    }
+
+    private BigDecimal decimal(JsonNode parent, String field, String path) {
+        String text = string(parent, field, path, null);
+        if (text == null) {
+            return null;
+        }
+        try {
+            BigDecimal value = new BigDecimal(text.trim());
+            if (value.signum() < 0) {
+                problems.add(path + "." + field + ": a price cannot be negative");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            problems.add(path + "." + field + ": expected a decimal number of USD per 1M tokens, was '" + text + "'");
+            return null;
+        }
+    }
+
+    private Duration duration(JsonNode parent, String field, String path, Duration fallback) {
+        String text = string(parent, field, path, null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            Duration d = DurationStyle.detectAndParse(text.trim());
+            if (d.isNegative()) {
+                problems.add(path + "." + field + ": a duration cannot be negative");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            problems.add(path + "." + field + ": expected a duration such as 150ms, 2s or 1m, was '" + text + "'");
+            return fallback;
+        }
+    }
+
+    private URI uri(String text, String path) {
+        try {
+            URI uri = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                problems.add(path + ": expected an http(s) URL such as https://api.openai.com/v1, was '" + text + "'");
+                return null;
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ": not a valid URL: '" + text + "'");
+            return null;
+        }
+    }
+
+    private List<String> stringList(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            problems.add(path + ": expected a list");
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isValueNode()) {
+                problems.add(path + "[" + i + "]: expected a text value");
+                continue;
+            }
+            String v = env.apply(item.asString(), path + "[" + i + "]", problems);
+            if (v != null) {
+                out.add(v);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private Map<String, String> stringMap(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected a mapping of names to text values");
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String v = string(node, e.getKey(), path, null);
+            if (v != null) {
+                out.put(e.getKey(), v);
+            }
+        }
+        return Map.copyOf(out);
+    }
+
+    private void allowOnly(JsonNode node, String path, Set<String> allowed) {
+        for (String name : node.propertyNames()) {
+            if (!allowed.contains(name)) {
+                String where = path.isEmpty() ? name : path + "." + name;
+                problems.add(where + ": unknown field" + suggestion(name, allowed));
+            }
+        }
+    }
+
+    /** " (did you mean 'x'?)" when a known name is within two edits of what was written. */
+    static String suggestion(String written, Iterable<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : known) {
+            int d = editDistance(written, candidate);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tollgate.config;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The validated content of {@code tollgate.yaml}. Immutable: a reload builds a new instance and
+ * swaps it in whole, so a request never sees half of an old config and half of a new one.
+ */
+public record TollgateConfig(
+        Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
+
+    public record Provider(
+            String name,
+            ProviderType type,
+            URI baseUrl,
+            String apiKey,
+            Map<String, String> headers,
+            Timeouts timeouts,
+            Retry retry,
+            CircuitBreaker circuitBreaker,
+            Simulation simulation) {
+
+        @Override
+        public String toString() {
+            // Provider keys never reach a log line.
+            return "Provider[" + name + ", type=" + type.id() + ", base-url=" + baseUrl + "]";
+        }
+    }
+
+    /** Connect, time-to-first-byte, idle gap between stream chunks, and whole-call limits. */
+    public record Timeouts(Duration connect, Duration firstByte, Duration idle, Duration total) {
+        public static final Timeouts DEFAULTS =
+                new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(10));
+    }
+
+    /** Attempts on one deployment before moving to the next; backoff is exponential with jitter. */
+    public record Retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter) {
+        public static final Retry DEFAULTS =
+                new Retry(2, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+
+    public record CircuitBreaker(
+            float failureRateThreshold, int slidingWindowSize, int minimumCalls, Duration openDuration) {
+        public static final CircuitBreaker DEFAULTS = new CircuitBreaker(50f, 20, 10, Duration.ofSeconds(30));
+    }
+
+    /** Only for {@code type: simulated}: the shape of the fake traffic. */
+    public record Simulation(Duration ttft, double tokensPerSecond, double failureRate, int outputTokens) {
+        public static final Simulation DEFAULTS = new Simulation(Duration.ofMillis(150), 80, 0.0, 48);
+    }
+
+    public record Model(
+            String name, List<Deployment> deployments, Price price, List<String> fallbacks, String ownedBy) {}
+
+    public record Deployment(String provider, String model, int weight, Timeouts timeouts) {
+        public String id() {
+            return provider + "/" + model;
+        }
+    }
+
+    /** USD per one million tokens, as exact decimals. */
+    public record Price(BigDecimal input, BigDecimal cachedInput, BigDecimal output, String version) {}
+
+    public record Key(
+            String name,
+            String keyHash,
+            String team,
+            String project,
+            String user,
+            List<String> models,
+            Map<String, String> metadata) {}
+}

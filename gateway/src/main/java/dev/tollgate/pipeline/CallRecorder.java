@@ -1,0 +1,144 @@
+package dev.tollgate.pipeline;
+
+import dev.tollgate.api.GatewayException;
+import dev.tollgate.api.LlmRequest;
+import dev.tollgate.auth.VirtualKey;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.provider.StreamChunk;
+import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.routing.CallTrace;
+import dev.tollgate.routing.DeploymentTarget;
+import dev.tollgate.support.TokenCounter;
+import dev.tollgate.usage.CostCalculator;
+import dev.tollgate.usage.UsageEvent;
+import dev.tollgate.usage.UsageSink;
+import io.micrometer.core.instrument.Tags;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.publisher.SignalType;
+
+/**
+ * Meters one client call while it runs and emits exactly one usage event when it ends, however it
+ * ends: completed, failed, or cancelled by a client that went away. A cancelled stream is billed
+ * with the provider's usage if it arrived, else with a tokenizer estimate of what was generated.
+ */
+final class CallRecorder {
+
+    /** nginx's convention for "client closed the connection before the answer was complete". */
+    static final int CLIENT_CLOSED = 499;
+
+    private final LlmExchange llm;
+    private final CallTrace trace;
+    private final UsageSink sink;
+    private final GatewayMetrics metrics;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile long firstChunkNanos;
+    private volatile TokenUsage usage;
+    private volatile GatewayException failure;
+    private StringBuilder streamedText;
+
+    CallRecorder(LlmExchange llm, CallTrace trace, UsageSink sink, GatewayMetrics metrics) {
+        this.llm = llm;
+        this.trace = trace;
+        this.sink = sink;
+        this.metrics = metrics;
+    }
+
+    void usage(TokenUsage usage) {
+        this.usage = usage;
+    }
+
+    void chunk(StreamChunk chunk) {
+        if (firstChunkNanos == 0) {
+            firstChunkNanos = System.nanoTime();
+        }
+        if (chunk.usage() != null) {
+            usage = chunk.usage();
+        }
+        if (chunk.text() != null && usage == null) {
+            if (streamedText == null) {
+                streamedText = new StringBuilder();
+            }
+            streamedText.append(chunk.text());
+        }
+    }
+
+    boolean committed() {
+        return firstChunkNanos != 0;
+    }
+
+    void failed(GatewayException e) {
+        this.failure = e;
+    }
+
+    void finish(SignalType signal) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        LlmRequest request = llm.request();
+        long end = System.nanoTime();
+        int status;
+        String errorCode = null;
+        if (failure != null) {
+            status = failure.status().value();
+            errorCode = failure.code() != null ? failure.code() : failure.type();
+        } else if (signal == SignalType.CANCEL) {
+            status = CLIENT_CLOSED;
+            errorCode = "client_closed";
+        } else {
+            status = 200;
+        }
+        DeploymentTarget target = trace.deployment();
+        TokenUsage billed = usage;
+        if (billed == null && trace.answered()) {
+            // The provider did serve (part of) an answer but no usage arrived: estimate it.
+            billed = new TokenUsage(TokenCounter.countInput(request.json()),
+                    streamedText == null ? 0 : TokenCounter.count(streamedText.toString()), 0, true);
+        }
+        if (billed == null) {
+            billed = TokenUsage.NONE;
+        }
+        BigDecimal cost = target == null ? null : CostCalculator.cost(target.price(), billed);
+        if (billed == TokenUsage.NONE && cost == null && target != null && target.price() != null) {
+            cost = BigDecimal.ZERO;
+        }
+        Integer ttftMs = firstChunkNanos == 0 || !request.stream() ? null
+                : (int) Duration.ofNanos(firstChunkNanos - llm.startNanos()).toMillis();
+        VirtualKey key = llm.key();
+        Map<String, String> metadata = llm.tags();
+        if (!key.metadata().isEmpty()) {
+            metadata = new HashMap<>(key.metadata());
+            metadata.putAll(llm.tags());
+        }
+        Duration latency = Duration.ofNanos(end - llm.startNanos());
+        UsageEvent event = new UsageEvent(
+                UUID.randomUUID(), llm.requestId(), Instant.ofEpochMilli(llm.startEpochMillis()),
+                key.name(), key.team(), key.project(), llm.endUser() != null ? llm.endUser() : key.user(), llm.feature(),
+                request.endpoint().operation(), request.model(),
+                target == null ? null : target.model(),
+                target == null ? null : target.provider().name(),
+                target == null ? null : target.id(),
+                request.stream(), billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.estimated(),
+                cost, target == null || target.price() == null ? null : target.price().version(),
+                (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(), null, metadata);
+        sink.record(event);
+
+        Tags tags = GatewayMetrics.tags(request.endpoint().operation(), request.model(),
+                target == null ? null : target.provider().name());
+        metrics.call(tags, status, errorCode, latency);
+        if (ttftMs != null) {
+            metrics.timeToFirstToken(tags, Duration.ofNanos(firstChunkNanos - llm.startNanos()));
+        }
+        metrics.tokens(tags, "input", billed.inputTokens() - billed.cachedInputTokens());
+        metrics.tokens(tags, "cached_input", billed.cachedInputTokens());
+        metrics.tokens(tags, "output", billed.outputTokens());
+        if (target != null) {
+            metrics.cost(tags, key.team(), cost);
+        }
+    }
+}

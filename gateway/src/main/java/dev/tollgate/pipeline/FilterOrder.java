@@ -1,0 +1,20 @@
+package dev.tollgate.pipeline;
+
+import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+
+/**
+ * The whole request pipeline in one place, each step relative to the one before. Spring Cloud
+ * Gateway resolves the route's {@code llm:} / {@code catalog:} URI at
+ * {@link RouteToRequestUrlFilter#ROUTE_TO_URL_FILTER_ORDER}; our steps run after it.
+ * Later steps (rate limits, budgets, cache, classification) slot in between PARSE and CALL.
+ */
+public final class FilterOrder {
+
+    private FilterOrder() {}
+
+    public static final int AUTHENTICATE = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 100;
+    public static final int PARSE = AUTHENTICATE + 100;
+    public static final int AUTHORIZE_MODEL = PARSE + 100;
+    /** Terminal filters: they write the response and end the chain. */
+    public static final int TERMINAL = Integer.MAX_VALUE - 1000;
+}

@@ -1,0 +1,41 @@
+package dev.tollgate.pipeline;
+
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The gateway's routes. Each terminal filter claims one URI scheme, as Spring Cloud Gateway's own
+ * {@code forward:} and {@code lb:} do: {@code llm:} for calls that go to providers,
+ * {@code catalog:} for what Tollgate answers itself (the model list).
+ */
+public final class GatewayRoutes {
+
+    public static final String LLM_SCHEME = "llm";
+    public static final String CATALOG_SCHEME = "catalog";
+
+    private GatewayRoutes() {}
+
+    public static RouteLocator routes(RouteLocatorBuilder builder) {
+        return builder.routes()
+                .route("openai-models", r -> r.path("/v1/models", "/v1/models/**").uri(CATALOG_SCHEME + "://models"))
+                .route("openai-llm", r -> r.path("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
+                        .uri(LLM_SCHEME + "://providers"))
+                .build();
+    }
+
+    public static boolean isLlmRoute(ServerWebExchange exchange) {
+        return hasScheme(exchange, LLM_SCHEME);
+    }
+
+    public static boolean isCatalogRoute(ServerWebExchange exchange) {
+        return hasScheme(exchange, CATALOG_SCHEME);
+    }
+
+    private static boolean hasScheme(ServerWebExchange exchange, String scheme) {
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        return route != null && scheme.equals(route.getUri().getScheme());
+    }
+}

@@ -1,0 +1,146 @@
+package dev.tollgate.pipeline;
+
+import dev.tollgate.api.ErrorEnvelope;
+import dev.tollgate.api.GatewayException;
+import dev.tollgate.api.LlmRequest;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.provider.ProviderRequest;
+import dev.tollgate.provider.ProviderResponse;
+import dev.tollgate.provider.StreamChunk;
+import dev.tollgate.routing.CallTrace;
+import dev.tollgate.routing.DeploymentTarget;
+import dev.tollgate.routing.FallbackExecutor;
+import dev.tollgate.routing.ModelRoute;
+import dev.tollgate.routing.RoutingTable;
+import dev.tollgate.routing.UpstreamErrors;
+import dev.tollgate.usage.UsageSink;
+import java.util.List;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Terminal filter for {@code llm:}: calls the providers along the routing plan and writes the
+ * answer. Complete answers are written as the provider sent them; streams are forwarded chunk by
+ * chunk with a flush per event. A stream that fails before its first chunk reached the client is
+ * still an ordinary HTTP error (and may fall back); after that it ends with an SSE error event
+ * that the OpenAI SDKs raise, never with a silent clean end.
+ */
+public class LlmCallFilter implements GlobalFilter, Ordered {
+
+    public static final String DEPLOYMENT_HEADER = "x-tollgate-deployment";
+    public static final String FALLBACKS_HEADER = "x-tollgate-fallbacks";
+
+    private final RoutingTable routing;
+    private final FallbackExecutor executor;
+    private final UsageSink usage;
+    private final GatewayMetrics metrics;
+
+    public LlmCallFilter(RoutingTable routing, FallbackExecutor executor, UsageSink usage, GatewayMetrics metrics) {
+        this.routing = routing;
+        this.executor = executor;
+        this.usage = usage;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        if (!GatewayRoutes.isLlmRoute(exchange)) {
+            return chain.filter(exchange);
+        }
+        ServerWebExchangeUtils.setAlreadyRouted(exchange);
+        LlmExchange llm = LlmExchange.of(exchange);
+        LlmRequest request = llm.request();
+        ModelRoute route = routing.route(request.model());
+        if (route == null) {
+            return Mono.error(GatewayException.modelNotFound(request.model())); // removed by a reload just now
+        }
+        List<DeploymentTarget> plan = routing.plan(route);
+        CallTrace trace = new CallTrace();
+        CallRecorder recorder = new CallRecorder(llm, trace, usage, metrics);
+        return (request.stream() ? stream(exchange, llm, plan, trace, recorder) : complete(exchange, llm, plan, trace, recorder))
+                .doFinally(recorder::finish);
+    }
+
+    private Mono<Void> complete(ServerWebExchange exchange, LlmExchange llm, List<DeploymentTarget> plan,
+            CallTrace trace, CallRecorder recorder) {
+        LlmRequest request = llm.request();
+        ServerHttpResponse response = exchange.getResponse();
+        return executor.execute(plan, t -> t.adapter().call(providerRequest(llm, t)).flux(), false, trace)
+                .next()
+                .onErrorMap(e -> fail(e, trace, request, recorder))
+                .flatMap(answer -> {
+                    recorder.usage(answer.usage());
+                    HttpHeaders headers = response.getHeaders();
+                    headers.setContentType(MediaType.APPLICATION_JSON);
+                    headers.setContentLength(answer.body().length);
+                    routingHeaders(headers, trace);
+                    return response.writeWith(Mono.just(response.bufferFactory().wrap(answer.body())));
+                });
+    }
+
+    private Mono<Void> stream(ServerWebExchange exchange, LlmExchange llm, List<DeploymentTarget> plan,
+            CallTrace trace, CallRecorder recorder) {
+        LlmRequest request = llm.request();
+        ServerHttpResponse response = exchange.getResponse();
+        DataBufferFactory buffers = response.bufferFactory();
+        HttpHeaders headers = response.getHeaders();
+        headers.setContentType(MediaType.TEXT_EVENT_STREAM);
+        headers.setCacheControl("no-cache");
+        headers.set("x-accel-buffering", "no"); // tell proxies in front of us not to buffer either
+        Flux<Flux<DataBuffer>> frames = executor
+                .execute(plan, t -> t.adapter().stream(providerRequest(llm, t)), true, trace)
+                .doOnNext(chunk -> {
+                    if (!recorder.committed()) {
+                        routingHeaders(headers, trace);
+                    }
+                    recorder.chunk(chunk);
+                })
+                .filter(chunk -> !chunk.usageOnly() || request.clientWantsUsage())
+                .map(chunk -> Flux.just(buffers.wrap(chunk.frame())))
+                .onErrorResume(e -> {
+                    GatewayException error = fail(e, trace, request, recorder);
+                    if (!recorder.committed()) {
+                        return Flux.error(error);
+                    }
+                    return Flux.just(Flux.just(buffers.wrap(ErrorEnvelope.sseFrame(error))));
+                });
+        return response.writeAndFlushWith(frames);
+    }
+
+    private static GatewayException fail(Throwable e, CallTrace trace, LlmRequest request, CallRecorder recorder) {
+        GatewayException error = UpstreamErrors.toClient(e, trace, request.model());
+        recorder.failed(error);
+        return error;
+    }
+
+    private static ProviderRequest providerRequest(LlmExchange llm, DeploymentTarget target) {
+        return new ProviderRequest(llm.request(), target.deployment().model(), llm.requestId());
+    }
+
+    private static void routingHeaders(HttpHeaders headers, CallTrace trace) {
+        DeploymentTarget served = trace.deployment();
+        if (served != null) {
+            headers.set(DEPLOYMENT_HEADER, served.id());
+        }
+        if (trace.fallbacks() > 0) {
+            headers.set(FALLBACKS_HEADER, Integer.toString(trace.fallbacks()));
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.TERMINAL;
+    }
+
+
+}

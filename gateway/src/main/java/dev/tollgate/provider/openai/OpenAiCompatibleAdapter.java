@@ -1,0 +1,190 @@
+package dev.tollgate.provider.openai;
+
+import dev.tollgate.api.JsonBody;
+import dev.tollgate.api.LlmRequest;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.provider.ProviderRequest;
+import dev.tollgate.provider.ProviderResponse;
+import dev.tollgate.provider.StreamChunk;
+import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.UpstreamException;
+import dev.tollgate.streaming.SseFrames;
+import dev.tollgate.streaming.SseSplitter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The OpenAI-compatible family (OpenAI, Groq, Together, OpenRouter, DeepSeek, Cerebras, Mistral,
+ * Fireworks, Hyperbolic, vLLM, Ollama, ...). Client and upstream speak the same schema, so the
+ * body goes out as the client sent it with only {@code model} and {@code stream_options}
+ * rewritten, and answers come back byte for byte; only usage is read on the way.
+ */
+public class OpenAiCompatibleAdapter implements ProviderAdapter {
+
+    private static final String INCLUDE_USAGE = "{\"include_usage\":true}";
+
+    private final TollgateConfig.Provider provider;
+    private final HttpClient client;
+    private final String baseUrl;
+
+    public OpenAiCompatibleAdapter(TollgateConfig.Provider provider, ConnectionProvider connections) {
+        this.provider = provider;
+        this.baseUrl = provider.baseUrl().toString();
+        this.client = HttpClient.create(connections)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.timeouts().connect().toMillis())
+                .headers(h -> {
+                    h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                    h.set(HttpHeaderNames.USER_AGENT, "tollgate");
+                    if (provider.apiKey() != null && !provider.apiKey().isEmpty()) {
+                        h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + provider.apiKey());
+                    }
+                    provider.headers().forEach(h::set);
+                });
+    }
+
+    @Override
+    public Mono<ProviderResponse> call(ProviderRequest request) {
+        byte[] body = upstreamBody(request);
+        return send(request, body, false)
+                .responseConnection((response, connection) -> {
+                    int status = response.status().code();
+                    Mono<byte[]> content = connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]);
+                    if (status >= 400) {
+                        return content.flatMap(b -> Mono.error(error(status, b, response.responseHeaders())));
+                    }
+                    return content.map(b -> {
+                        TokenUsage usage = OpenAiWire.usage(OpenAiWire.parse(b));
+                        return new ProviderResponse(b, usage);
+                    });
+                })
+                .next()
+                .onErrorMap(this::classify);
+    }
+
+    @Override
+    public Flux<StreamChunk> stream(ProviderRequest request) {
+        byte[] body = upstreamBody(request);
+        return send(request, body, true)
+                .responseConnection((response, connection) -> {
+                    int status = response.status().code();
+                    if (status >= 400) {
+                        return connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
+                                .flatMap(b -> Mono.<StreamChunk>error(error(status, b, response.responseHeaders())));
+                    }
+                    SseSplitter splitter = new SseSplitter();
+                    return connection.inbound().receive()
+                            .concatMapIterable(buf -> chunks(splitter.feed(bytes(buf))))
+                            .concatWith(Flux.defer(() -> {
+                                SseSplitter.Event last = splitter.flush();
+                                return last == null ? Flux.empty() : Flux.fromIterable(chunks(List.of(last)));
+                            }));
+                })
+                .onErrorMap(this::classify);
+    }
+
+    private HttpClient.ResponseReceiver<?> send(ProviderRequest request, byte[] body, boolean stream) {
+        return client.headers(h -> {
+                    h.set("x-request-id", request.requestId());
+                    h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+                })
+                .post()
+                .uri(baseUrl + request.request().endpoint().upstreamPath())
+                .send(Mono.fromSupplier(() -> (ByteBuf) Unpooled.wrappedBuffer(body)));
+    }
+
+    /** The client's bytes with the upstream model name and, for streams, usage reporting switched on. */
+    static byte[] upstreamBody(ProviderRequest request) {
+        LlmRequest llm = request.request();
+        Map<String, String> rewrites = JsonBody.fields();
+        if (!request.upstreamModel().equals(llm.model())) {
+            rewrites.put("model", JsonBody.quote(request.upstreamModel()));
+        }
+        if (llm.stream() && !llm.clientWantsUsage()) {
+            // Always ask for usage so every stream is metered; the usage chunk is removed again
+            // before it reaches a client that did not ask for it.
+            JsonNode options = llm.json().get("stream_options");
+            if (options != null && options.isObject()) {
+                rewrites.put("stream_options", ((ObjectNode) options.deepCopy()).put("include_usage", true).toString());
+            } else {
+                rewrites.put("stream_options", INCLUDE_USAGE);
+            }
+        }
+        return llm.body().rewrite(rewrites);
+    }
+
+    private List<StreamChunk> chunks(List<SseSplitter.Event> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<StreamChunk> out = new java.util.ArrayList<>(events.size());
+        for (SseSplitter.Event event : events) {
+            String data = event.data();
+            if (data.equals("[DONE]")) {
+                out.add(StreamChunk.done(SseFrames.DONE));
+                continue;
+            }
+            JsonNode json = OpenAiWire.parse(data);
+            JsonNode error = json.get("error");
+            if ("error".equals(event.name()) || (error != null && !error.isNull())) {
+                throw OpenAiWire.httpError(provider.name(), 500, data.getBytes(StandardCharsets.UTF_8), null);
+            }
+            TokenUsage usage = OpenAiWire.usage(json);
+            JsonNode choices = json.get("choices");
+            boolean usageOnly = usage != null && (choices == null || (choices.isArray() && choices.isEmpty()));
+            out.add(new StreamChunk(SseFrames.data(data), usage, usageOnly, OpenAiWire.deltaText(json), false));
+        }
+        return out;
+    }
+
+    private UpstreamException error(int status, byte[] body, HttpHeaders headers) {
+        String retryAfter = headers.get("retry-after-ms") != null
+                ? Double.toString(Double.parseDouble(headers.get("retry-after-ms")) / 1000.0)
+                : headers.get("retry-after");
+        return OpenAiWire.httpError(provider.name(), status, body, retryAfter);
+    }
+
+    private Throwable classify(Throwable e) {
+        if (e instanceof UpstreamException) {
+            return e;
+        }
+        if (e instanceof ConnectTimeoutException) {
+            return UpstreamException.of(UpstreamException.Kind.CONNECT_TIMEOUT,
+                    "connecting to provider '" + provider.name() + "' timed out", e);
+        }
+        if (e instanceof ConnectException) {
+            return UpstreamException.of(UpstreamException.Kind.CONNECT_FAILED,
+                    "cannot connect to provider '" + provider.name() + "': " + e.getMessage(), e);
+        }
+        if (e instanceof PrematureCloseException) {
+            return UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
+                    "provider '" + provider.name() + "' closed the connection before the answer was complete", e);
+        }
+        if (e instanceof java.io.IOException) {
+            return UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
+                    "I/O error talking to provider '" + provider.name() + "': " + e.getMessage(), e);
+        }
+        return e;
+    }
+
+    private static byte[] bytes(ByteBuf buf) {
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        return bytes;
+    }
+}

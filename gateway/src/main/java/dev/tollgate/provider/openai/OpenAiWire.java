@@ -1,0 +1,121 @@
+package dev.tollgate.provider.openai;
+
+import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.UpstreamException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reading the parts of OpenAI responses Tollgate needs: usage, generated text, errors. */
+final class OpenAiWire {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private OpenAiWire() {}
+
+    static JsonNode parse(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
+                    "provider answered with invalid JSON: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
+                    "provider streamed invalid JSON: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    /** {@code usage} of a chat, completion or embedding response; null when absent. */
+    static TokenUsage usage(JsonNode root) {
+        JsonNode usage = root.get("usage");
+        if (usage == null || !usage.isObject()) {
+            return null;
+        }
+        long prompt = usage.path("prompt_tokens").asLong(0);
+        long completion = usage.path("completion_tokens").asLong(0);
+        long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+        return new TokenUsage(prompt, completion, cached, false);
+    }
+
+    /** The generated text of one streamed chunk: content deltas and tool-call argument fragments. */
+    static String deltaText(JsonNode chunk) {
+        JsonNode choices = chunk.get("choices");
+        if (choices == null || !choices.isArray() || choices.isEmpty()) {
+            return null;
+        }
+        StringBuilder text = null;
+        for (JsonNode choice : choices) {
+            JsonNode delta = choice.has("delta") ? choice.get("delta") : choice;
+            String content = delta.path("content").asString(null);
+            if (content == null) {
+                content = delta.path("text").asString(null); // legacy completions stream
+            }
+            if (content != null && !content.isEmpty()) {
+                text = text == null ? new StringBuilder(content) : text.append(content);
+            }
+            JsonNode toolCalls = delta.get("tool_calls");
+            if (toolCalls != null && toolCalls.isArray()) {
+                for (JsonNode call : toolCalls) {
+                    String args = call.path("function").path("arguments").asString(null);
+                    if (args != null) {
+                        text = text == null ? new StringBuilder(args) : text.append(args);
+                    }
+                }
+            }
+        }
+        return text == null ? null : text.toString();
+    }
+
+    /** Builds the exception for an HTTP error answer, keeping the provider's own message. */
+    static UpstreamException httpError(String provider, int status, byte[] body, String retryAfterHeader) {
+        String message = null;
+        String type = null;
+        String code = null;
+        String param = null;
+        try {
+            JsonNode root = JSON.readTree(body);
+            JsonNode error = root.get("error");
+            if (error != null && error.isObject()) {
+                message = error.path("message").asString(null);
+                type = error.path("type").asString(null);
+                JsonNode c = error.get("code");
+                code = c == null || c.isNull() ? null : c.asString();
+                param = error.path("param").asString(null);
+            } else if (error != null && error.isString()) {
+                message = error.asString();
+            } else if (root.has("message")) {
+                message = root.path("message").asString(null);
+            }
+        } catch (JacksonException notJson) {
+            String text = new String(body, StandardCharsets.UTF_8).strip();
+            message = text.length() > 300 ? text.substring(0, 300) + "..." : text;
+        }
+        if (message == null || message.isEmpty()) {
+            message = "HTTP " + status;
+        }
+        return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, status,
+                "provider '" + provider + "' answered " + status + ": " + message,
+                retryAfter(retryAfterHeader), type, code, param, null);
+    }
+
+    /** {@code retry-after} in seconds (possibly fractional) or milliseconds via {@code retry-after-ms}. */
+    static Duration retryAfter(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        try {
+            double seconds = Double.parseDouble(header.trim());
+            return seconds < 0 ? null : Duration.ofMillis((long) (seconds * 1000));
+        } catch (NumberFormatException httpDate) {
+            return null; // an HTTP date: rare from LLM providers, and then backoff applies
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.tollgate.routing;
+
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.provider.ProviderAdapter;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
+/** One place a model can be served: a provider, its model name there, and the guards around it. */
+public record DeploymentTarget(
+        String model,
+        TollgateConfig.Deployment deployment,
+        TollgateConfig.Provider provider,
+        ProviderAdapter adapter,
+        CircuitBreaker circuitBreaker,
+        TollgateConfig.Timeouts timeouts,
+        TollgateConfig.Price price) {
+
+    public String id() {
+        return deployment.id();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tollgate.routing;
+
+import dev.tollgate.api.GatewayException;
+import dev.tollgate.provider.UpstreamException;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+
+/** What the client is told when no deployment could answer. */
+public final class UpstreamErrors {
+
+    private UpstreamErrors() {}
+
+    public static GatewayException toClient(Throwable error, CallTrace trace, String model) {
+        if (error instanceof GatewayException ge) {
+            return ge;
+        }
+        if (!(error instanceof UpstreamException last)) {
+            return new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "upstream_error", null,
+                    "The call to model '" + model + "' failed: " + error.getMessage(), null, error);
+        }
+        if (!last.retryable()) {
+            return passThrough(last);
+        }
+        List<UpstreamException> failures = trace.failures();
+        String attempts = trace.path();
+        boolean allOpen = !failures.isEmpty() && failures.stream().allMatch(f -> f.kind() == UpstreamException.Kind.CIRCUIT_OPEN);
+        String summary = "Every deployment for model '" + model + "' failed (" + attempts + "). Last error: " + last.getMessage();
+        if (last.kind() == UpstreamException.Kind.HTTP_STATUS && last.status() == 429) {
+            return new GatewayException(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_exceeded", "upstream_rate_limited", null,
+                    summary, last.retryAfter(), last);
+        }
+        if (allOpen) {
+            return new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "no_healthy_upstream", null,
+                    "No healthy deployment for model '" + model + "': every circuit breaker is open (" + attempts
+                            + "). Retry shortly.", null, last);
+        }
+        switch (last.kind()) {
+            case FIRST_BYTE_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT, CONNECT_TIMEOUT -> {
+                return new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "server_error", "upstream_timeout", null, summary, null, last);
+            }
+            case HTTP_STATUS -> {
+                HttpStatus status = last.status() == 503 ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
+                return new GatewayException(status, "server_error", "upstream_error", null, summary, null, last);
+            }
+            default -> {
+                return new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "upstream_unavailable", null, summary, null, last);
+            }
+        }
+    }
+
+    /**
+     * A provider's verdict on the request itself (invalid, context too long, content policy) goes
+     * back with its status and message. Its view of the gateway's own credentials does not: that
+     * message can quote part of the provider key, so it is replaced.
+     */
+    private static GatewayException passThrough(UpstreamException e) {
+        if (e.kind() != UpstreamException.Kind.HTTP_STATUS) {
+            return new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "upstream_protocol_error", null,
+                    e.getMessage(), null, e);
+        }
+        HttpStatus status = HttpStatus.resolve(e.status());
+        if (status == null) {
+            status = HttpStatus.BAD_GATEWAY;
+        }
+        if (e.status() == 401 || e.status() == 403) {
+            return new GatewayException(status, "upstream_auth_error", "upstream_credentials_rejected", null,
+                    "The upstream provider rejected the gateway's own credentials (HTTP " + e.status()
+                            + "). Your Tollgate key is fine; the gateway's provider configuration needs fixing.", null, e);
+        }
+        String message = e.getMessage();
+        int colon = message.indexOf(": ");
+        if (message.startsWith("provider '") && colon > 0) {
+            message = message.substring(colon + 2); // the provider's own words
+        }
+        return new GatewayException(status, e.errorType() != null ? e.errorType() : "invalid_request_error",
+                e.errorCode(), e.errorParam(), message, e.retryAfter(), e);
+    }
+}

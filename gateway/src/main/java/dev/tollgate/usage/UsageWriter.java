@@ -1,0 +1,214 @@
+package dev.tollgate.usage;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+
+/**
+ * The asynchronous, batched, bounded usage writer. Request threads only {@code offer} to a bounded
+ * queue; one writer thread (never an event loop) drains it in batches into the {@link UsageStore}.
+ * When the store is unreachable, batches go to the {@link UsageSpool} and are replayed once it is
+ * back. When the queue is full the event is handed to a spool thread instead of being dropped: a
+ * response never waits for the database and no event is lost.
+ */
+public class UsageWriter implements UsageSink, InitializingBean, DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageWriter.class);
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration MAINTENANCE_INTERVAL = Duration.ofHours(6);
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final UsageStore store;
+    private final UsageSpool spool;
+    private final BlockingQueue<UsageEvent> queue;
+    private final int batchSize;
+    private final Duration flushInterval;
+    private final ExecutorService overflow = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-usage-overflow"));
+    private final Counter written;
+    private final Counter spooled;
+    private final Counter replayed;
+    private final Counter overflowed;
+    private volatile boolean storeUp = true;
+    private volatile boolean running = true;
+    private volatile String lastError;
+    /** True until the spool was found empty; set again whenever something is spooled. */
+    private volatile boolean spoolMayHaveData = true;
+    private Thread thread;
+    private long nextProbeNanos;
+    private long nextMaintenanceNanos;
+
+    public UsageWriter(UsageStore store, UsageSpool spool, int capacity, int batchSize, Duration flushInterval,
+            MeterRegistry meters) {
+        this.store = store;
+        this.spool = spool;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.batchSize = batchSize;
+        this.flushInterval = flushInterval;
+        Gauge.builder("tollgate.usage.queue.depth", queue, BlockingQueue::size)
+                .description("Usage events waiting to be written").register(meters);
+        this.written = Counter.builder("tollgate.usage.events").tag("outcome", "written").register(meters);
+        this.spooled = Counter.builder("tollgate.usage.events").tag("outcome", "spooled").register(meters);
+        this.replayed = Counter.builder("tollgate.usage.events").tag("outcome", "replayed").register(meters);
+        this.overflowed = Counter.builder("tollgate.usage.events").tag("outcome", "queue_full").register(meters);
+    }
+
+    @Override
+    public void record(UsageEvent event) {
+        if (!queue.offer(event)) {
+            overflowed.increment();
+            overflow.execute(() -> spoolBatch(List.of(event)));
+        }
+    }
+
+    public boolean storeUp() {
+        return storeUp;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        thread = new Thread(this::run, "tollgate-usage-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        List<UsageEvent> batch = new ArrayList<>(batchSize);
+        while (running || !queue.isEmpty()) {
+            try {
+                UsageEvent first = queue.poll(flushInterval.toMillis(), TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, batchSize - 1);
+                    write(batch);
+                    batch = new ArrayList<>(batchSize);
+                }
+                housekeeping();
+            } catch (InterruptedException e) {
+                running = false;
+            } catch (RuntimeException e) {
+                log.error("Usage writer loop failed; continuing", e);
+            }
+        }
+    }
+
+    private void write(List<UsageEvent> batch) {
+        if (!storeUp && System.nanoTime() < nextProbeNanos) {
+            spoolBatch(batch);
+            return;
+        }
+        try {
+            store.insert(batch).block(WRITE_TIMEOUT);
+            written.increment(batch.size());
+            if (!storeUp) {
+                markUp();
+            }
+        } catch (RuntimeException e) {
+            markDown(e);
+            spoolBatch(batch);
+        }
+    }
+
+    private void housekeeping() {
+        long now = System.nanoTime();
+        if (!storeUp && now >= nextProbeNanos) {
+            try {
+                store.ping().block(WRITE_TIMEOUT);
+                markUp();
+            } catch (RuntimeException e) {
+                nextProbeNanos = now + PROBE_INTERVAL.toNanos();
+            }
+        }
+        if (storeUp && spoolMayHaveData) {
+            spoolMayHaveData = false;
+            if (spool.hasData()) {
+                replaySpool();
+            }
+        }
+        if (storeUp && now >= nextMaintenanceNanos) {
+            try {
+                store.maintain().block(WRITE_TIMEOUT);
+                nextMaintenanceNanos = now + MAINTENANCE_INTERVAL.toNanos();
+            } catch (RuntimeException e) {
+                log.warn("Usage store maintenance failed (will retry): {}", e.toString());
+                nextMaintenanceNanos = now + PROBE_INTERVAL.toNanos();
+            }
+        }
+    }
+
+    private void replaySpool() {
+        try {
+            int n = spool.replay(batchSize, b -> store.insert(b).block(WRITE_TIMEOUT));
+            if (n > 0) {
+                replayed.increment(n);
+                log.info("Replayed {} spooled usage events into {}", n, store.describe());
+            }
+        } catch (Exception e) {
+            spoolMayHaveData = true;
+            markDown(e);
+        }
+    }
+
+    private void spoolBatch(List<UsageEvent> batch) {
+        spool.append(batch);
+        spoolMayHaveData = true;
+        spooled.increment(batch.size());
+    }
+
+    private void markDown(Throwable e) {
+        lastError = e.toString();
+        nextProbeNanos = System.nanoTime() + PROBE_INTERVAL.toNanos();
+        if (storeUp) {
+            storeUp = false;
+            log.error("Usage store {} unreachable ({}); spooling usage events to disk until it is back",
+                    store.describe(), e.toString());
+        }
+    }
+
+    private void markUp() {
+        storeUp = true;
+        lastError = null;
+        log.info("Usage store {} reachable again", store.describe());
+    }
+
+    /** Flushes what is queued (to the store, or to the spool) before the process exits. */
+    @Override
+    public void destroy() throws InterruptedException {
+        running = false;
+        if (thread != null) {
+            thread.join(TimeUnit.SECONDS.toMillis(15));
+        }
+        List<UsageEvent> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        if (!rest.isEmpty()) {
+            spoolBatch(rest);
+        }
+        overflow.shutdown();
+        overflow.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
