@@ -18,6 +18,7 @@ import dev.tollgate.provider.openai.OpenAiCompatibleAdapter;
 import dev.tollgate.provider.simulated.SimulatedAdapter;
 import dev.tollgate.routing.FallbackExecutor;
 import dev.tollgate.routing.RoutingTable;
+import dev.tollgate.support.TokenCounter;
 import dev.tollgate.usage.UsageSink;
 import dev.tollgate.usage.UsageWriter;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -38,6 +39,10 @@ import reactor.netty.resources.ConnectionProvider;
 /** The one place that decides which implementation backs each port, and wires the pipeline. */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfiguration {
+
+    GatewayConfiguration() {
+        TokenCounter.warmUp();
+    }
 
     @Bean
     RouteLocator tollgateRoutes(RouteLocatorBuilder builder) {

@@ -27,6 +27,7 @@ public record TollgateProperties(
      * @param batchSize events per insert
      * @param flushInterval longest an event waits for its batch to fill
      * @param spoolDir where events wait while the store is unreachable
+     * @param schema PostgreSQL schema for Tollgate's tables (default: the user's search path)
      */
     public record Usage(
             @DefaultValue("h2:file:./data/tollgate-usage") String url,
@@ -36,5 +37,14 @@ public record TollgateProperties(
             @DefaultValue("500") int batchSize,
             @DefaultValue("200ms") Duration flushInterval,
             @DefaultValue("./data/spool") Path spoolDir,
-            @DefaultValue("4") int poolSize) {}
+            @DefaultValue("4") int poolSize,
+            String schema) {
+
+        public Usage {
+            // Empty environment variables (TOLLGATE_USAGE_USERNAME=) mean "not set".
+            username = username == null || username.isBlank() ? null : username;
+            password = password == null || password.isBlank() ? null : password;
+            schema = schema == null || schema.isBlank() ? null : schema;
+        }
+    }
 }

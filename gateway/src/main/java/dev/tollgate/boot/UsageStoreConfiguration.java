@@ -50,6 +50,9 @@ public class UsageStoreConfiguration {
                 options.option(ConnectionFactoryOptions.PASSWORD, usage.password());
             }
             options.option(ConnectionFactoryOptions.CONNECT_TIMEOUT, Duration.ofSeconds(3));
+            if (usage.schema() != null && !usage.schema().isBlank()) {
+                options.option(io.r2dbc.spi.Option.valueOf("schema"), usage.schema());
+            }
             factory = ConnectionFactories.get(options.build());
         } else {
             throw new IllegalStateException("tollgate.usage.url: expected h2:file:<path>, h2:mem:<name> or "
@@ -99,7 +102,11 @@ public class UsageStoreConfiguration {
         RuntimeException last = null;
         for (int attempt = 1; attempt <= 5; attempt++) {
             try {
-                Flyway.configure()
+                var flyway = Flyway.configure();
+                if (usage.schema() != null && !usage.schema().isBlank()) {
+                    flyway.schemas(usage.schema()).defaultSchema(usage.schema());
+                }
+                flyway
                         .dataSource(jdbcUrl, usage.username() != null ? usage.username()
                                 : (vendor.equals("h2") ? "sa" : "postgres"),
                                 usage.password() != null ? usage.password() : "")

@@ -52,7 +52,7 @@ public final class ConfigReader {
         problems.clear();
         JsonNode root;
         try {
-            root = YAML.readTree(yaml);
+            root = YAML.readTree(env.protect(yaml));
         } catch (JacksonException e) {
             throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()
                     + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.SignalType;
 
@@ -40,6 +39,7 @@ final class CallRecorder {
     private volatile long firstChunkNanos;
     private volatile TokenUsage usage;
     private volatile GatewayException failure;
+    private volatile boolean cancelled;
     private StringBuilder streamedText;
 
     CallRecorder(LlmExchange llm, CallTrace trace, UsageSink sink, GatewayMetrics metrics) {
@@ -72,6 +72,11 @@ final class CallRecorder {
         return firstChunkNanos != 0;
     }
 
+    /** The client went away; the response write completes quietly, so this is the only signal. */
+    void cancelled() {
+        cancelled = true;
+    }
+
     void failed(GatewayException e) {
         this.failure = e;
     }
@@ -87,7 +92,7 @@ final class CallRecorder {
         if (failure != null) {
             status = failure.status().value();
             errorCode = failure.code() != null ? failure.code() : failure.type();
-        } else if (signal == SignalType.CANCEL) {
+        } else if (signal == SignalType.CANCEL || cancelled) {
             status = CLIENT_CLOSED;
             errorCode = "client_closed";
         } else {
@@ -117,7 +122,7 @@ final class CallRecorder {
         }
         Duration latency = Duration.ofNanos(end - llm.startNanos());
         UsageEvent event = new UsageEvent(
-                UUID.randomUUID(), llm.requestId(), Instant.ofEpochMilli(llm.startEpochMillis()),
+                UsageEvent.newId(), llm.requestId(), Instant.ofEpochMilli(llm.startEpochMillis()),
                 key.name(), key.team(), key.project(), llm.endUser() != null ? llm.endUser() : key.user(), llm.feature(),
                 request.endpoint().operation(), request.model(),
                 target == null ? null : target.model(),

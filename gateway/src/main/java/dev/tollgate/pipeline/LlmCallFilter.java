@@ -113,7 +113,8 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
                         return Flux.error(error);
                     }
                     return Flux.just(Flux.just(buffers.wrap(ErrorEnvelope.sseFrame(error))));
-                });
+                })
+                .doOnCancel(recorder::cancelled);
         return response.writeAndFlushWith(frames);
     }
 

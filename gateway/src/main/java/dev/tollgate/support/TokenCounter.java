@@ -13,12 +13,17 @@ import tools.jackson.databind.JsonNode;
 public final class TokenCounter {
 
     // Loaded once at class initialisation (reads the BPE ranks from the jar), never on a request.
-    private static final Encoding ENCODING = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
     /** Per-message overhead OpenAI documents for chat formatting. */
     private static final int TOKENS_PER_MESSAGE = 3;
 
     private TokenCounter() {}
+
+    /** Loads the encoding now (start-up) rather than on the first request's event-loop thread. */
+    public static void warmUp() {
+        count("warm up");
+    }
 
     public static int count(String text) {
         return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);

@@ -8,7 +8,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -151,9 +150,5 @@ public class R2dbcUsageStore implements UsageStore {
     @Override
     public String describe() {
         return description;
-    }
-
-    static UUID newId() {
-        return UUID.randomUUID();
     }
 }

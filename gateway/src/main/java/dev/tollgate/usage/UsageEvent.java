@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One metered call, as written to the usage store. {@code costUsd} is null when the model has
@@ -37,4 +38,16 @@ public record UsageEvent(
         String fallbackPath,
         int attempts,
         String cacheOutcome,
-        Map<String, String> metadata) {}
+        Map<String, String> metadata) {
+
+    /**
+     * A random (version 4) id from a non-blocking generator: {@code UUID.randomUUID()} draws on
+     * SecureRandom, which may read the OS entropy pool on a request thread.
+     */
+    public static UUID newId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & ~(0xC000000000000000L)) | 0x8000000000000000L;
+        return new UUID(msb, lsb);
+    }
+}

@@ -88,8 +88,8 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                                 .flatMap(b -> Mono.<StreamChunk>error(error(status, b, response.responseHeaders())));
                     }
                     SseSplitter splitter = new SseSplitter();
-                    return connection.inbound().receive()
-                            .concatMapIterable(buf -> chunks(splitter.feed(bytes(buf))))
+                    return connection.inbound().receive().asByteArray()
+                            .concatMapIterable(bytes -> chunks(splitter.feed(bytes)))
                             .concatWith(Flux.defer(() -> {
                                 SseSplitter.Event last = splitter.flush();
                                 return last == null ? Flux.empty() : Flux.fromIterable(chunks(List.of(last)));
@@ -167,7 +167,7 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
             return UpstreamException.of(UpstreamException.Kind.CONNECT_TIMEOUT,
                     "connecting to provider '" + provider.name() + "' timed out", e);
         }
-        if (e instanceof ConnectException) {
+        if (e instanceof ConnectException || e instanceof java.net.UnknownHostException) {
             return UpstreamException.of(UpstreamException.Kind.CONNECT_FAILED,
                     "cannot connect to provider '" + provider.name() + "': " + e.getMessage(), e);
         }
@@ -180,11 +180,5 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                     "I/O error talking to provider '" + provider.name() + "': " + e.getMessage(), e);
         }
         return e;
-    }
-
-    private static byte[] bytes(ByteBuf buf) {
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        return bytes;
     }
 }
