@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// Time to first token probe: streams chat completions one at a time and measures, per request,
+// the time from sending the request to receiving the first SSE "data:" event.
+//
+//   node bench/ttft-probe.js --n 300 --warmup 50 \
+//       --target direct=http://127.0.0.1:18081/v1/chat/completions \
+//       --target nginx=http://127.0.0.1:18083/v1/chat/completions \
+//       --target tollgate=http://127.0.0.1:18082/v1/chat/completions@bench-model-ttft \
+//       [--key tg-...] [--model bench-model] [--header 'x-fake-chunk-delay-ms: 2'] [--label round1]
+//
+// A target may end in @model to send another model name there (Tollgate's TTFT model points at a
+// provider that adds the chunk-delay header itself). Targets are probed interleaved (one request
+// to each in turn) so that drift on the machine hits all of them alike. Each target keeps one
+// keep-alive connection, as an SDK client would. Every stream is read to data: [DONE] and checked.
+// Prints one line "BENCH_TTFT {json}" with per-target percentiles in microseconds.
+'use strict';
+
+const http = require('node:http');
+
+function args(argv) {
+  const out = { n: 300, warmup: 50, key: 'tg-bench-key-000001', model: 'bench-model', headers: {}, targets: [], label: '' };
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[++i];
+    if (a === '--n') out.n = Number(v);
+    else if (a === '--warmup') out.warmup = Number(v);
+    else if (a === '--key') out.key = v;
+    else if (a === '--model') out.model = v;
+    else if (a === '--label') out.label = v;
+    else if (a === '--header') {
+      const c = v.indexOf(':');
+      out.headers[v.slice(0, c).trim().toLowerCase()] = v.slice(c + 1).trim();
+    } else if (a === '--target') {
+      const eq = v.indexOf('=');
+      let url = v.slice(eq + 1);
+      let model = null;
+      const at = url.lastIndexOf('@');
+      if (at > url.indexOf('//') + 2 && !url.slice(at).includes('/')) {
+        model = url.slice(at + 1);
+        url = url.slice(0, at);
+      }
+      out.targets.push({ name: v.slice(0, eq), url: new URL(url), model });
+    } else {
+      throw new Error('unknown argument ' + a);
+    }
+  }
+  return out;
+}
+
+const opts = args(process.argv);
+
+function bodyFor(model) {
+  return Buffer.from(JSON.stringify({
+    model,
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant. Answer briefly.' },
+      { role: 'user', content: 'Say hello and offer help in one short sentence.' },
+    ],
+    max_tokens: 32,
+    temperature: 0.2,
+    stream: true,
+    stream_options: { include_usage: true },
+  }));
+}
+
+for (const t of opts.targets) {
+  t.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  t.body = bodyFor(t.model || opts.model);
+  t.samples = [];
+}
+
+function once(t) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    let first = null;
+    let text = '';
+    const req = http.request({
+      host: t.url.hostname, port: t.url.port, path: t.url.pathname, method: 'POST', agent: t.agent,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: 'Bearer ' + opts.key,
+        'content-length': t.body.length,
+        ...opts.headers,
+      },
+    }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        if (first === null) {
+          text += d;
+          if (text.includes('data:')) first = process.hrtime.bigint();
+        } else if (text.length < 65536) {
+          text += d;
+        }
+      });
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`${t.name}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
+        if (first === null || !text.includes('data: [DONE]')) return reject(new Error(`${t.name}: incomplete stream`));
+        resolve(Number(first - start) / 1000);
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(t.body);
+  });
+}
+
+function pct(sorted, p) {
+  // nearest-rank percentile
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1];
+}
+
+(async () => {
+  for (let i = 0; i < opts.warmup; i++) {
+    for (const t of opts.targets) await once(t);
+  }
+  for (let i = 0; i < opts.n; i++) {
+    for (const t of opts.targets) t.samples.push(await once(t));
+  }
+  const result = { label: opts.label, n: opts.n, targets: {} };
+  for (const t of opts.targets) {
+    const s = t.samples.slice().sort((a, b) => a - b);
+    result.targets[t.name] = {
+      p50: Math.round(pct(s, 50)), p90: Math.round(pct(s, 90)), p99: Math.round(pct(s, 99)),
+      min: Math.round(s[0]), max: Math.round(s[s.length - 1]),
+    };
+    t.agent.destroy();
+  }
+  process.stdout.write('BENCH_TTFT ' + JSON.stringify(result) + '\n');
+})().catch((e) => {
+  process.stderr.write('ttft-probe: ' + e.message + '\n');
+  process.exit(1);
+});
