@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tollgate benchmark: Tollgate vs nginx vs direct, all on loopback, all from one run.
 #
-#   bench/run.sh                      # full run, ~9 minutes with the defaults
-#   DURATION=5 ROUNDS=3 bench/run.sh  # shorter
+#   bench/run.sh                      # full run, about 9 minutes with the defaults
+#   DURATION=4 ROUNDS=3 bench/run.sh  # shorter
 #
 # Starts (and on exit stops) three servers:
 #   fake upstream  node bench/fake-upstream.js      the "provider": fixed OpenAI answers, JSON and SSE
@@ -18,13 +18,15 @@
 # bench/results/<timestamp>.txt (raw per-run lines: bench/results/<timestamp>.jsonl).
 #
 # Settings (environment):
-#   DURATION=10       seconds per wrk run          ROUNDS=3        repetitions of every measurement
-#   RATE=500          paced rate (req/s)           PACED_CONNS=20  connections for the paced runs
-#   CONNS=64          saturation connections       WRK_THREADS=1   wrk threads for saturation
-#   WARMUP=20         s of Tollgate warm-up per mode (JSON, SSE) before anything is measured
+#   DURATION=8        seconds per measured wrk run  ROUNDS=3        repetitions of every measurement
+#   RATE=500          paced rate (req/s)            PACED_CONNS=20  connections for the paced runs
+#   CONNS=64          saturation connections        WRK_THREADS=1   wrk threads for saturation
+#   WARMUP_MIN=40 WARMUP_MAX=120 WARMUP_WINDOW=5     Tollgate warm-up: until throughput settles
 #   IDLE_SECONDS=15   idle pause before RSS is read
 #   TTFT_N=200        probe requests per target per round; TTFT_DELAY_MS=2 gap between SSE events
-#   TOLLGATE_JAVA_OPTS  JVM flags (default below)    TOLLGATE_JAR  jar to run (default: built one)
+#   QUIET_PCT=10 QUIET_MAX=10 QUIET_BUDGET=90     wait for foreign CPU load below QUIET_PCT % of a
+#                     core before each measurement, at most QUIET_MAX s each and QUIET_BUDGET s in all
+#   TOLLGATE_JAVA_OPTS  JVM flags (default below)   TOLLGATE_JAR  jar to run (default: built one)
 #   PROFILE=1         also record a JFR profile of Tollgate under saturation and print hot spots
 #   PORT_BASE=18080   first port tried; the first three free ports from here are used
 set -euo pipefail
@@ -32,13 +34,18 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-8}
 ROUNDS=${ROUNDS:-3}
 RATE=${RATE:-500}
 PACED_CONNS=${PACED_CONNS:-20}
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-1}
-WARMUP=${WARMUP:-20}
+WARMUP_MIN=${WARMUP_MIN:-40}
+WARMUP_MAX=${WARMUP_MAX:-120}
+WARMUP_WINDOW=${WARMUP_WINDOW:-5}
+QUIET_PCT=${QUIET_PCT:-10}
+QUIET_MAX=${QUIET_MAX:-10}
+QUIET_BUDGET=${QUIET_BUDGET:-90}
 IDLE_SECONDS=${IDLE_SECONDS:-15}
 TTFT_N=${TTFT_N:-200}
 TTFT_DELAY_MS=${TTFT_DELAY_MS:-2}
@@ -46,6 +53,8 @@ PROFILE=${PROFILE:-0}
 PORT_BASE=${PORT_BASE:-18080}
 TOLLGATE_JAVA_OPTS=${TOLLGATE_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+PerfDisableSharedMem"}
 KEY=tg-bench-key-000001
+# Reactive stacks are deep: let JFR keep whole stacks when profiling.
+[ "$PROFILE" = 1 ] && TOLLGATE_JAVA_OPTS="$TOLLGATE_JAVA_OPTS -XX:FlightRecorderOptions:stackdepth=2048"
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS_DIR="$HERE/results"
@@ -138,7 +147,7 @@ echo "machine:  $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ {printf "%.0f GiB
 echo "software: $(java -version 2>&1 | head -1), node $(node --version), $("$NGINX_BIN" -v 2>&1 | sed 's/.*: //'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "jar:      $JAR ($(stat -c %y "$JAR" | cut -d. -f1), git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "jvm:      $TOLLGATE_JAVA_OPTS"
-echo "settings: DURATION=${DURATION}s ROUNDS=$ROUNDS RATE=$RATE PACED_CONNS=$PACED_CONNS CONNS=$CONNS WRK_THREADS=$WRK_THREADS WARMUP=${WARMUP}s TTFT_N=$TTFT_N TTFT_DELAY_MS=$TTFT_DELAY_MS"
+echo "settings: DURATION=${DURATION}s ROUNDS=$ROUNDS RATE=$RATE PACED_CONNS=$PACED_CONNS CONNS=$CONNS WRK_THREADS=$WRK_THREADS WARMUP=${WARMUP_MIN}-${WARMUP_MAX}s TTFT_N=$TTFT_N TTFT_DELAY_MS=$TTFT_DELAY_MS"
 echo "ports:    upstream $UP_PORT, nginx $NGINX_PORT, tollgate $TG_PORT; load generator, upstream, nginx and Tollgate share the same cores"
 
 # ---------------------------------------------------------------- start servers
@@ -237,15 +246,17 @@ cmp -s "$RUN/direct.json" "$RUN/tollgate.json" && cmp -s "$RUN/direct.sse" "$RUN
   || log "check: Tollgate's answers differ from the upstream's (see $RUN)"
 
 # ---------------------------------------------------------------- helpers
-cpu_ticks() { # utime+stime of a process and its children threads (clock ticks)
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { # utime+stime (clock ticks) summed over the given pids
   local total=0 pid
   for pid in "$@"; do
     [ -r "/proc/$pid/stat" ] || continue
-    total=$((total + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat")))
+    total=$((total + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
   done
   echo "$total"
 }
 nginx_pids() { echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; }
+all_pids() { echo "$UPSTREAM_PID $TOLLGATE_PID $(nginx_pids)"; }
 target_pids() {
   case $1 in
     direct) echo "$UPSTREAM_PID" ;;
@@ -253,47 +264,90 @@ target_pids() {
     tollgate) echo "$TOLLGATE_PID" ;;
   esac
 }
+# Machine-wide busy clock ticks from /proc/stat: "<user+nice+system+irq+steal> <softirq>".
+sys_cpu() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $9, $8}' /proc/stat; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-CLK_TCK=$(getconf CLK_TCK)
+secs() { awk -v t="$1" -v h="$CLK_TCK" 'BEGIN {printf "%.2f", t / h}'; }
 
-# wrk_run PHASE TARGET MODE ROUND CONNS THREADS SECONDS [RATE]
+# Other sessions may share this machine (builds, test suites). Before each measurement wait until
+# processes that are not ours use less than QUIET_PCT % of one core, at most QUIET_MAX s per
+# measurement and QUIET_BUDGET s in all, so the run stays bounded. What foreign load remains is
+# measured during every run and reported.
+QUIET_WAITED=0
+quiet_wait() {
+  local waited=0 b0 b1 o0 o1 other
+  while :; do
+    read -r b0 _ < <(sys_cpu); o0=$(cpu_ticks $(all_pids))
+    sleep 0.5
+    read -r b1 _ < <(sys_cpu); o1=$(cpu_ticks $(all_pids))
+    other=$(( (b1 - b0 - (o1 - o0)) * 200 / CLK_TCK ))
+    if [ "$other" -le "$QUIET_PCT" ] || [ "$waited" -ge $((QUIET_MAX * 2)) ] \
+      || [ "$QUIET_WAITED" -ge $((QUIET_BUDGET * 2)) ]; then
+      break
+    fi
+    waited=$((waited + 1)); QUIET_WAITED=$((QUIET_WAITED + 1))
+  done
+  [ "$waited" -gt 0 ] && echo "  (waited $((waited / 2)) s for other processes to quieten; now ${other} % of a core)"
+  return 0
+}
+
+# wrk_run PHASE TARGET MODE ROUND CONNS THREADS SECONDS [RATE]; sets LAST_RPS
+LAST_RPS=0
 wrk_run() {
   local phase=$1 target=$2 mode=$3 round=$4 conns=$5 threads=$6 secs=$7 rate=${8:-}
-  local stream=0 pids up0 gw0 up1 gw1 out line
+  local stream=0 pids gw0 gw1 up0 up1 all0 all1 b0 b1 si0 si1 wrk_s line
   [ "$mode" = sse ] && stream=1
+  [ "$phase" = warmup ] || quiet_wait
   pids=$(target_pids "$target")
-  # shellcheck disable=SC2086
-  gw0=$(cpu_ticks $pids); up0=$(cpu_ticks "$UPSTREAM_PID")
-  out=$(TG_KEY=$KEY TG_STREAM=$stream TG_RATE=$rate TG_LABEL="$phase/$target/$mode/$round" \
-    wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s -s "$HERE/chat.lua" "${URL[$target]}" 2>&1) \
-    || die "wrk failed: $out"
-  # shellcheck disable=SC2086
-  gw1=$(cpu_ticks $pids); up1=$(cpu_ticks "$UPSTREAM_PID")
-  line=$(printf '%s\n' "$out" | sed -n 's/^BENCH_RESULT //p')
-  [ -n "$line" ] || die "no result from wrk: $out"
-  if [ "$phase" != warmup ]; then
-    printf '{"phase":"%s","target":"%s","mode":"%s","round":%s,"cpu_s":%s,"upstream_cpu_s":%s,"wrk":%s}\n' \
-      "$phase" "$target" "$mode" "$round" \
-      "$(awk -v a="$gw0" -v b="$gw1" -v h="$CLK_TCK" 'BEGIN {printf "%.2f", (b - a) / h}')" \
-      "$(awk -v a="$up0" -v b="$up1" -v h="$CLK_TCK" 'BEGIN {printf "%.2f", (b - a) / h}')" \
-      "$line" >> "$RAW"
-  fi
-  printf '%s\n' "$line" | node -e '
-    const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    const e = Object.values(r.errors).reduce((a, b) => a + b, 0);
-    const l = r.lat_us;
-    console.log(`  ${r.label.padEnd(26)} ${String(r.rps).padStart(9)} req/s  p50 ${(l.p50 / 1000).toFixed(3)} ms  p99 ${(l.p99 / 1000).toFixed(3)} ms  max ${(l.max / 1000).toFixed(1)} ms${e ? "  ERRORS " + JSON.stringify(r.errors) : ""}`);'
+  gw0=$(cpu_ticks $pids); up0=$(cpu_ticks "$UPSTREAM_PID"); all0=$(cpu_ticks $(all_pids))
+  read -r b0 si0 < <(sys_cpu)
+  TG_KEY=$KEY TG_STREAM=$stream TG_RATE=$rate TG_LABEL="$phase/$target/$mode/$round" \
+    /usr/bin/time -f '%U %S' -o "$RUN/wrk.time" \
+    wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s -s "$HERE/chat.lua" "${URL[$target]}" \
+    > "$RUN/wrk.out" 2>&1 || die "wrk failed: $(cat "$RUN/wrk.out")"
+  read -r b1 si1 < <(sys_cpu)
+  gw1=$(cpu_ticks $pids); up1=$(cpu_ticks "$UPSTREAM_PID"); all1=$(cpu_ticks $(all_pids))
+  wrk_s=$(awk '{printf "%.2f", $1 + $2}' "$RUN/wrk.time")
+  line=$(sed -n 's/^BENCH_RESULT //p' "$RUN/wrk.out")
+  [ -n "$line" ] || die "no result from wrk: $(cat "$RUN/wrk.out")"
+  printf '{"phase":"%s","target":"%s","mode":"%s","round":%s,"cpu_s":%s,"upstream_cpu_s":%s,"wrk_cpu_s":%s,"softirq_s":%s,"other_cpu_s":%s,"wrk":%s}\n' \
+    "$phase" "$target" "$mode" "$round" "$(secs $((gw1 - gw0)))" "$(secs $((up1 - up0)))" "$wrk_s" \
+    "$(secs $((si1 - si0)))" "$(awk -v b=$((b1 - b0 - (all1 - all0))) -v w="$wrk_s" -v h="$CLK_TCK" 'BEGIN {o = b / h - w; printf "%.2f", o < 0 ? 0 : o}')" \
+    "$line" | tee -a "$RAW" > "$RUN/last.json"
+  LAST_RPS=$(node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const w = r.wrk, e = Object.values(w.errors).reduce((a, b) => a + b, 0), l = w.lat_us;
+    const other = (100 * r.other_cpu_s / w.seconds).toFixed(0);
+    console.error(`  ${w.label.padEnd(24)} ${w.rps.toFixed(0).padStart(6)} req/s  p50 ${(l.p50 / 1000).toFixed(3)} ms  p99 ${(l.p99 / 1000).toFixed(3)} ms  max ${(l.max / 1000).toFixed(1)} ms  other load ${other} %${e ? "  ERRORS " + JSON.stringify(w.errors) : ""}`);
+    console.log(w.rps.toFixed(0));' "$RUN/last.json")
 }
 
 # ---------------------------------------------------------------- warm-up
-log "warm-up: Tollgate ${WARMUP}s JSON + ${WARMUP}s SSE at saturation, nginx and upstream 3 s each"
-wrk_run warmup tollgate json 0 "$CONNS" "$WRK_THREADS" "$WARMUP"
-wrk_run warmup tollgate sse 0 "$CONNS" "$WRK_THREADS" "$WARMUP"
+# The JIT needs a lot of traffic before Tollgate's throughput settles (C2 competes with the load for
+# the two cores). Alternate WARMUP_WINDOW-second JSON and SSE windows at saturation until both
+# modes changed by less than 10 % from their previous window, after WARMUP_MIN s and at most
+# WARMUP_MAX s. nginx and the upstream get 3 s each.
+log "warm-up: Tollgate until its throughput settles (${WARMUP_MIN}-${WARMUP_MAX} s), then nginx and the upstream"
+quiet_wait
+warm_start=$(date +%s)
+prev_json=0; prev_sse=0
+while :; do
+  wrk_run warmup tollgate json 0 "$CONNS" "$WRK_THREADS" "$WARMUP_WINDOW"; cur_json=$LAST_RPS
+  wrk_run warmup tollgate sse 0 "$CONNS" "$WRK_THREADS" "$WARMUP_WINDOW"; cur_sse=$LAST_RPS
+  elapsed=$(( $(date +%s) - warm_start ))
+  settled=$(awk -v a="$prev_json" -v b="$cur_json" -v c="$prev_sse" -v d="$cur_sse" \
+    'BEGIN { print (a > 0 && c > 0 && (b - a) / a < 0.1 && (a - b) / a < 0.1 && (d - c) / c < 0.1 && (c - d) / c < 0.1) ? 1 : 0 }')
+  if [ "$elapsed" -ge "$WARMUP_MAX" ] || { [ "$settled" = 1 ] && [ "$elapsed" -ge "$WARMUP_MIN" ]; }; then break; fi
+  prev_json=$cur_json; prev_sse=$cur_sse
+done
+printf '{"phase":"warmup-end","seconds":%s,"settled":%s}\n' "$elapsed" "$settled" >> "$RAW"
+echo "  Tollgate warm-up: ${elapsed} s, $([ "$settled" = 1 ] && echo 'throughput settled' || echo 'stopped at WARMUP_MAX without settling')"
 for t in direct nginx; do
   wrk_run warmup "$t" json 0 "$CONNS" "$WRK_THREADS" 3
   wrk_run warmup "$t" sse 0 "$CONNS" "$WRK_THREADS" 3
 done
-wrk_run warmup tollgate json 0 "$PACED_CONNS" 1 5 "$RATE"
+wrk_run warmup tollgate json 0 "$PACED_CONNS" 1 3 "$RATE"
+wrk_run warmup tollgate sse 0 "$PACED_CONNS" 1 3 "$RATE"
 
 log "idle ${IDLE_SECONDS}s, then Tollgate's RSS"
 sleep "$IDLE_SECONDS"
@@ -325,6 +379,7 @@ done
 log "3. time to first token: $TTFT_N sequential streams per target per round, events ${TTFT_DELAY_MS} ms apart"
 for r in $(seq 1 "$ROUNDS"); do
   warm=0; [ "$r" = 1 ] && warm=50
+  quiet_wait
   out=$(node "$HERE/ttft-probe.js" --n "$TTFT_N" --warmup "$warm" --key "$KEY" --label "ttft/$r" \
     --header "x-fake-chunk-delay-ms: $TTFT_DELAY_MS" \
     --target "direct=${URL[direct]}" --target "nginx=${URL[nginx]}" \

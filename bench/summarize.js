@@ -126,6 +126,23 @@ if (idle) {
   verdicts.push(['idle RSS after warm-up', `<= ${TARGETS.idleRssMiB} MB`, `${mib.toFixed(0)} MiB`, mib <= TARGETS.idleRssMiB]);
 }
 
+// ---- warm-up and foreign load
+const warm = lines.filter((l) => l.phase === 'warmup' && l.target === 'tollgate' && l.wrk.target_rate === 0);
+const warmEnd = lines.find((l) => l.phase === 'warmup-end');
+if (warm.length) {
+  const curve = (mode) => warm.filter((l) => l.mode === mode).map((l) => l.wrk.rps.toFixed(0)).join(' > ');
+  out.push(`Tollgate warm-up (${warmEnd ? warmEnd.seconds + ' s, ' + (warmEnd.settled ? 'settled' : 'not settled') : ''}; req/s per ${warm[0].wrk.seconds.toFixed(0)} s window at saturation)`);
+  out.push(`  JSON: ${curve('json')}`, `  SSE:  ${curve('sse')}`, '');
+}
+const measured = lines.filter((l) => l.wrk && ['paced', 'sat'].includes(l.phase));
+if (measured.length) {
+  const other = measured.map((l) => (100 * l.other_cpu_s) / l.wrk.seconds);
+  const busy = measured.filter((l, i) => other[i] > 20);
+  out.push(`Foreign CPU load during measured runs (processes other than wrk, upstream, nginx, Tollgate; % of one core): `
+    + `median ${median(other).toFixed(0)} %, max ${Math.max(...other).toFixed(0)} %`
+    + (busy.length ? `; above 20 % in: ${busy.map((l) => l.wrk.label).join(', ')}` : ''), '');
+}
+
 out.push('Targets');
 out.push(table(['target', 'goal', 'measured', 'verdict'], verdicts.map((v) => [v[0], v[1], v[2], v[3] ? 'PASS' : 'MISS'])));
 if (errorRuns.length) {
