@@ -84,7 +84,7 @@ public final class ConfigReader {
             problems.add("models: at least one model is required");
         } else {
             for (Map.Entry<String, JsonNode> e : modelsNode.properties()) {
-                Model m = model(e.getKey(), e.getValue(), "models." + e.getKey(), providersNode);
+                Model m = model(e.getKey(), e.getValue(), "models." + e.getKey(), providersNode, providers);
                 if (m != null) {
                     models.put(e.getKey(), m);
                 }
@@ -163,7 +163,7 @@ public final class ConfigReader {
         return new Provider(name, type, baseUrl, apiKey, headers, timeouts, retry, cb, sim);
     }
 
-    private Model model(String name, JsonNode node, String path, JsonNode providersNode) {
+    private Model model(String name, JsonNode node, String path, JsonNode providersNode, Map<String, Provider> providers) {
         if (!node.isObject()) {
             problems.add(path + ": expected a mapping with deployments");
             return null;
@@ -197,7 +197,10 @@ public final class ConfigReader {
                 if (weight < 0) {
                     problems.add(dpath + ".weight: must be zero or positive, was " + weight);
                 }
-                Timeouts t = d.has("timeouts") ? timeouts(d.path("timeouts"), dpath + ".timeouts", null) : null;
+                // A deployment's timeouts override its provider's field by field.
+                Provider p = providers.get(provider);
+                Timeouts t = d.has("timeouts")
+                        ? timeouts(d.path("timeouts"), dpath + ".timeouts", p != null ? p.timeouts() : null) : null;
                 deployments.add(new Deployment(provider, upstreamModel, weight, t));
             }
             if (!deployments.isEmpty() && deployments.stream().allMatch(d -> d.weight() == 0)) {

@@ -125,7 +125,7 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
     }
 
     private static ProviderRequest providerRequest(LlmExchange llm, DeploymentTarget target) {
-        return new ProviderRequest(llm.request(), target.deployment().model(), llm.requestId());
+        return new ProviderRequest(llm.request(), target.deployment().model(), llm.requestId(), target.timeouts().connect());
     }
 
     private static void routingHeaders(HttpHeaders headers, CallTrace trace) {
@@ -142,6 +142,4 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
     public int getOrder() {
         return FilterOrder.TERMINAL;
     }
-
-
 }

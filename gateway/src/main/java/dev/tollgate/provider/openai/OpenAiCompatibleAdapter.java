@@ -99,7 +99,10 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
     }
 
     private HttpClient.ResponseReceiver<?> send(ProviderRequest request, byte[] body, boolean stream) {
-        return client.headers(h -> {
+        HttpClient http = request.connectTimeout() == null || request.connectTimeout().equals(provider.timeouts().connect())
+                ? client
+                : client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) request.connectTimeout().toMillis());
+        return http.headers(h -> {
                     h.set("x-request-id", request.requestId());
                     h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
                 })
