@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import dev.tollgate.support.KeyHash;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -40,7 +41,8 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
     private volatile WatchService watchService;
-    private volatile String lastContent;
+    /** SHA-256 of the file as last applied; the text itself may hold secrets and is not kept. */
+    private volatile String lastContentHash;
 
     /** What is running now, and when it was loaded (the {@code created} of {@code /v1/models}). */
     public record Loaded(TollgateConfig config, Instant loadedAt, String source) {}
@@ -60,7 +62,7 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
         String source = file != null ? file.toString() : "classpath:" + EMBEDDED_DEFAULT;
         String content = file != null ? readFile(file) : readEmbedded();
         apply(reader.read(content, source), source);
-        lastContent = content;
+        lastContentHash = KeyHash.sha256(content);
         if (file == null) {
             log.warn("No config file given (TOLLGATE_CONFIG or --tollgate.config=): running the embedded demo config "
                     + "with the simulated provider and the demo key 'tg-demo-key'. Do not expose this to a network.");
@@ -88,12 +90,13 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
             log.error("Config reload of {} failed, keeping the running config: {}", file, e.toString());
             return List.of("cannot read " + file + ": " + e.getMessage());
         }
-        if (Objects.equals(content, lastContent)) {
+        String contentHash = KeyHash.sha256(content);
+        if (Objects.equals(contentHash, lastContentHash)) {
             return List.of();
         }
         try {
             apply(reader.read(content, file.toString()), file.toString());
-            lastContent = content;
+            lastContentHash = contentHash;
             reloadsApplied.increment();
             log.info("Config {} reloaded", file);
             return List.of();
