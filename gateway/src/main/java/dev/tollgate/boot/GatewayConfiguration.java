@@ -10,6 +10,7 @@ import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AuthenticationFilter;
 import dev.tollgate.pipeline.GatewayRoutes;
 import dev.tollgate.pipeline.LlmCallFilter;
+import dev.tollgate.pipeline.MeterRejectionsFilter;
 import dev.tollgate.pipeline.ModelAccessFilter;
 import dev.tollgate.pipeline.ModelCatalogFilter;
 import dev.tollgate.pipeline.ParseRequestFilter;
@@ -123,6 +124,11 @@ public class GatewayConfiguration {
     }
 
     @Bean
+    MeterRejectionsFilter meterRejectionsFilter(UsageSink usageSink, GatewayMetrics metrics) {
+        return new MeterRejectionsFilter(usageSink, metrics);
+    }
+
+    @Bean
     ParseRequestFilter parseRequestFilter(TollgateProperties properties) {
         return new ParseRequestFilter(properties.maxRequestSize());
     }
@@ -145,9 +151,10 @@ public class GatewayConfiguration {
 
     @Bean
     HealthIndicator usageStoreHealthIndicator(UsageWriter writer) {
-        // Reports the writer's view (no query on the health probe's thread): DOWN while events are
-        // being spooled to disk because the store is unreachable.
-        return () -> (writer.storeUp() ? Health.up() : Health.down().withDetail("error", String.valueOf(writer.lastError())))
+        // Reports the writer's view (no query on the health probe's thread). While the store is
+        // unreachable the status is SPOOLING, not DOWN: calls are still served and metered to disk,
+        // and a load balancer must not pull every replica because the database blinked.
+        return () -> (writer.storeUp() ? Health.up() : Health.status("SPOOLING").withDetail("error", String.valueOf(writer.lastError())))
                 .withDetail("queued", writer.queued())
                 .build();
     }

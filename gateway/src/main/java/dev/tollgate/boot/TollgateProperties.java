@@ -25,7 +25,8 @@ public record TollgateProperties(
      *     {@code postgresql://host:5432/db}
      * @param queueCapacity events held in memory before overflow goes straight to the spool
      * @param batchSize events per insert
-     * @param flushInterval longest an event waits for its batch to fill
+     * @param flushInterval how often the idle writer wakes up for housekeeping (probe, replay); a
+     *     batch is written as soon as events are waiting, with whatever has queued up meanwhile
      * @param spoolDir where events wait while the store is unreachable
      * @param schema PostgreSQL schema for Tollgate's tables (default: the user's search path)
      */

@@ -106,7 +106,9 @@ public final class ConfigReader {
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
-        return new TollgateConfig(Map.copyOf(providers), Map.copyOf(models), List.copyOf(keys));
+        // Insertion order kept: /v1/models lists models in the order the file names them.
+        return new TollgateConfig(java.util.Collections.unmodifiableMap(providers),
+                java.util.Collections.unmodifiableMap(models), List.copyOf(keys));
     }
 
     private Provider provider(String name, JsonNode node, String path) {
@@ -315,6 +317,10 @@ public final class ConfigReader {
         if (node.isMissingNode() || node.isNull()) {
             return d;
         }
+        if (!node.isObject()) {
+            problems.add(path + ": expected { max-attempts, initial-backoff, max-backoff, max-retry-after }");
+            return d;
+        }
         allowOnly(node, path, Set.of("max-attempts", "initial-backoff", "max-backoff", "max-retry-after"));
         int attempts = (int) number(node, "max-attempts", path, d.maxAttempts());
         if (attempts < 1) {
@@ -327,6 +333,10 @@ public final class ConfigReader {
     private CircuitBreaker circuitBreaker(JsonNode node, String path) {
         CircuitBreaker d = CircuitBreaker.DEFAULTS;
         if (node.isMissingNode() || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected { failure-rate-threshold, sliding-window-size, minimum-calls, open-duration }");
             return d;
         }
         allowOnly(node, path, Set.of("failure-rate-threshold", "sliding-window-size", "minimum-calls", "open-duration"));

@@ -138,7 +138,6 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
     }
 
     private void watchLoop() {
-        Path name = file.getFileName();
         while (true) {
             WatchKey key;
             try {
@@ -146,9 +145,11 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             }
-            boolean ours = key.pollEvents().stream().anyMatch(ev -> name.equals(ev.context()));
+            // Any change in the directory counts: Kubernetes ConfigMaps swap a symlinked directory
+            // rather than writing the file. Unchanged content is recognised by its hash and skipped.
+            boolean changed = !key.pollEvents().isEmpty();
             key.reset();
-            if (ours) {
+            if (changed) {
                 try {
                     Thread.sleep(100); // editors write in several steps; read once they are done
                 } catch (InterruptedException e) {

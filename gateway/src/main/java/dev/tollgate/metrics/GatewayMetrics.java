@@ -48,7 +48,7 @@ public class GatewayMetrics {
             return;
         }
         DistributionSummary.builder("gen_ai.client.token.usage").description("Tokens per call by type")
-                .baseUnit("tokens").tags(tags.and("gen_ai.token.type", type)).register(registry).record(count);
+                .tags(tags.and("gen_ai.token.type", type)).register(registry).record(count);
     }
 
     public void cost(Tags tags, String team, BigDecimal usd) {

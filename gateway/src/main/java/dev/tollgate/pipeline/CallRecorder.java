@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.SignalType;
 
 /**
@@ -35,7 +34,6 @@ final class CallRecorder {
     private final CallTrace trace;
     private final UsageSink sink;
     private final GatewayMetrics metrics;
-    private final AtomicBoolean finished = new AtomicBoolean();
     private volatile long firstChunkNanos;
     private volatile TokenUsage usage;
     private volatile GatewayException failure;
@@ -82,10 +80,10 @@ final class CallRecorder {
     }
 
     void finish(SignalType signal) {
-        if (!finished.compareAndSet(false, true)) {
+        if (!llm.claimMetering()) {
             return;
         }
-        LlmRequest request = llm.request();
+        LlmRequest request = llm.request(); // null when the request was rejected before parsing
         long end = System.nanoTime();
         int status;
         String errorCode = null;
@@ -100,7 +98,7 @@ final class CallRecorder {
         }
         DeploymentTarget target = trace.deployment();
         TokenUsage billed = usage;
-        if (billed == null && trace.answered()) {
+        if (billed == null && trace.answered() && request != null) {
             // The provider did serve (part of) an answer but no usage arrived: estimate it.
             billed = new TokenUsage(TokenCounter.countInput(request.json()),
                     streamedText == null ? 0 : TokenCounter.count(streamedText.toString()), 0, true);
@@ -112,7 +110,8 @@ final class CallRecorder {
         if (billed == TokenUsage.NONE && cost == null && target != null && target.price() != null) {
             cost = BigDecimal.ZERO;
         }
-        Integer ttftMs = firstChunkNanos == 0 || !request.stream() ? null
+        boolean stream = request != null && request.stream();
+        Integer ttftMs = firstChunkNanos == 0 || !stream ? null
                 : (int) Duration.ofNanos(firstChunkNanos - llm.startNanos()).toMillis();
         VirtualKey key = llm.key();
         Map<String, String> metadata = llm.tags();
@@ -124,16 +123,16 @@ final class CallRecorder {
         UsageEvent event = new UsageEvent(
                 UsageEvent.newId(), llm.requestId(), Instant.ofEpochMilli(llm.startEpochMillis()),
                 key.name(), key.team(), key.project(), llm.endUser() != null ? llm.endUser() : key.user(), llm.feature(),
-                request.endpoint().operation(), request.model(),
+                llm.operation(), request != null ? request.model() : null,
                 target == null ? null : target.model(),
                 target == null ? null : target.provider().name(),
                 target == null ? null : target.id(),
-                request.stream(), billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.estimated(),
+                stream, billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.estimated(),
                 cost, target == null || target.price() == null ? null : target.price().version(),
                 (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(), null, metadata);
         sink.record(event);
 
-        Tags tags = GatewayMetrics.tags(request.endpoint().operation(), request.model(),
+        Tags tags = GatewayMetrics.tags(llm.operation(), request != null ? request.model() : null,
                 target == null ? null : target.provider().name());
         metrics.call(tags, status, errorCode, latency);
         if (ttftMs != null) {

@@ -13,6 +13,8 @@ public final class FilterOrder {
     private FilterOrder() {}
 
     public static final int AUTHENTICATE = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 100;
+    /** Wraps everything after authentication, to meter calls rejected before they reach a provider. */
+    public static final int METER_REJECTIONS = AUTHENTICATE + 50;
     public static final int PARSE = AUTHENTICATE + 100;
     public static final int AUTHORIZE_MODEL = PARSE + 100;
     /** Terminal filters: they write the response and end the chain. */

@@ -108,10 +108,11 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
                 .filter(chunk -> !chunk.usageOnly() || request.clientWantsUsage())
                 .map(chunk -> Flux.just(buffers.wrap(chunk.frame())))
                 .onErrorResume(e -> {
-                    GatewayException error = fail(e, trace, request, recorder);
                     if (!recorder.committed()) {
-                        return Flux.error(error);
+                        return Flux.error(fail(e, trace, request, recorder));
                     }
+                    GatewayException error = UpstreamErrors.midStream(e, trace);
+                    recorder.failed(error);
                     return Flux.just(Flux.just(buffers.wrap(ErrorEnvelope.sseFrame(error))));
                 })
                 .doOnCancel(recorder::cancelled);

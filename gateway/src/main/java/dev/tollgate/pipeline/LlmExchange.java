@@ -1,8 +1,10 @@
 package dev.tollgate.pipeline;
 
+import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.LlmRequest;
 import dev.tollgate.auth.VirtualKey;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -21,15 +23,19 @@ public final class LlmExchange {
     private String endUser;
     private String feature;
     private Map<String, String> tags = Map.of();
+    private final String operation;
+    private final AtomicBoolean metered = new AtomicBoolean();
 
-    private LlmExchange(String requestId) {
+    private LlmExchange(String requestId, String operation) {
         this.requestId = requestId;
+        this.operation = operation;
         this.startNanos = System.nanoTime();
         this.startEpochMillis = System.currentTimeMillis();
     }
 
     public static LlmExchange start(ServerWebExchange exchange, String requestId) {
-        LlmExchange llm = new LlmExchange(requestId);
+        Endpoint endpoint = Endpoint.fromPath(exchange.getRequest().getPath().value());
+        LlmExchange llm = new LlmExchange(requestId, endpoint != null ? endpoint.operation() : "other");
         exchange.getAttributes().put(ATTRIBUTE, llm);
         return llm;
     }
@@ -40,6 +46,16 @@ public final class LlmExchange {
             throw new IllegalStateException("LlmExchange missing: the authentication filter did not run");
         }
         return llm;
+    }
+
+    /** The OpenTelemetry operation name of the endpoint called, known before the body is read. */
+    public String operation() {
+        return operation;
+    }
+
+    /** True exactly once: whoever gets it writes the call's one usage event. */
+    boolean claimMetering() {
+        return metered.compareAndSet(false, true);
     }
 
     public String requestId() {

@@ -7,6 +7,7 @@ import dev.tollgate.provider.UpstreamException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,6 +73,9 @@ public class RoutingTable implements ConfigListener {
                 .minimumNumberOfCalls(settings.minimumCalls())
                 .waitDurationInOpenState(settings.openDuration())
                 .permittedNumberOfCallsInHalfOpenState(Math.max(1, Math.min(3, settings.minimumCalls())))
+                // A long stream is not a slow failure: slowness is judged by the time limits instead.
+                .slowCallRateThreshold(100)
+                .slowCallDurationThreshold(Duration.ofDays(365))
                 // Only failures another deployment could avoid count against a provider: a client's
                 // malformed request (400) must not open the circuit for everyone.
                 .recordException(e -> e instanceof UpstreamException u && u.retryable())

@@ -48,6 +48,15 @@ public final class UpstreamErrors {
         }
     }
 
+    /** A stream that broke off after part of the answer reached the client. */
+    public static GatewayException midStream(Throwable error, CallTrace trace) {
+        DeploymentTarget served = trace.deployment();
+        String cause = error instanceof UpstreamException u ? u.getMessage() : String.valueOf(error.getMessage());
+        return new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "upstream_stream_interrupted", null,
+                "The stream from " + (served != null ? served.id() : "the provider") + " broke off after it had started ("
+                        + cause + "); the answer received so far is incomplete.", null, error);
+    }
+
     /**
      * A provider's verdict on the request itself (invalid, context too long, content policy) goes
      * back with its status and message. Its view of the gateway's own credentials does not: that

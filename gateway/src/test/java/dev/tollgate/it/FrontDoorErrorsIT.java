@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import dev.tollgate.testing.Http;
+import dev.tollgate.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,9 +56,12 @@ class FrontDoorErrorsIT extends GatewayTestBase {
 
     @Test
     void unknownModelIs404AndForbiddenModelIs403() {
-        HttpResponse<String> unknown = http.post("/v1/chat/completions", KEY, null, chat("gpt-9", false, null));
+        HttpResponse<String> unknown = http.post("/v1/chat/completions", KEY, "rejected-404", chat("gpt-9", false, null));
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(error(unknown).get("code").asString()).isEqualTo("model_not_found");
+        assertThat(TestPostgres.usageEvent("rejected-404")).as("rejected calls are metered too")
+                .containsEntry("status", 404).containsEntry("error_code", "model_not_found").containsEntry("requested_model", "gpt-9")
+                .containsEntry("team", "platform").containsEntry("input_tokens", 0L);
 
         HttpResponse<String> forbidden = http.post("/v1/chat/completions", LIMITED_KEY, null, chat("gpt-4o-mini", false, null));
         assertThat(forbidden.statusCode()).isEqualTo(403);

@@ -93,6 +93,11 @@ class OperationsIT {
             if (i == 60) {
                 POSTGRES.cut();
             }
+            if (i == 200) {
+                HttpResponse<String> health = new Http(port).get("/actuator/health", null);
+                assertThat(health.statusCode()).as("spooling is not an outage of the gateway").isEqualTo(200);
+                assertThat(health.body()).contains("\"usageStore\":{\"details\"").contains("SPOOLING");
+            }
             if (i == 240) {
                 POSTGRES.restore();
             }

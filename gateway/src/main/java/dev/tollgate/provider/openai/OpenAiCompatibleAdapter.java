@@ -69,8 +69,9 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                         return content.flatMap(b -> Mono.error(error(status, b, response.responseHeaders())));
                     }
                     return content.map(b -> {
-                        TokenUsage usage = OpenAiWire.usage(OpenAiWire.parse(b));
-                        return new ProviderResponse(b, usage);
+                        JsonNode json = OpenAiWire.parse(b);
+                        TokenUsage usage = OpenAiWire.usage(json);
+                        return new ProviderResponse(b, usage != null ? usage : OpenAiWire.estimate(request.request().json(), json));
                     });
                 })
                 .next()

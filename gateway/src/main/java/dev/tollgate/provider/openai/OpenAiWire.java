@@ -1,6 +1,7 @@
 package dev.tollgate.provider.openai;
 
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.support.TokenCounter;
 import dev.tollgate.provider.UpstreamException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,33 +46,46 @@ final class OpenAiWire {
         return new TokenUsage(prompt, completion, cached, false);
     }
 
+    /**
+     * Usage of a complete answer that came without one (some OpenAI-compatible servers omit it):
+     * counted with the tokenizer from the request and the generated text, marked as estimated.
+     */
+    static TokenUsage estimate(JsonNode request, JsonNode response) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode choice : response.path("choices")) {
+            appendText(text, choice.has("message") ? choice.get("message") : choice);
+        }
+        return new TokenUsage(TokenCounter.countInput(request), TokenCounter.count(text.toString()), 0, true);
+    }
+
     /** The generated text of one streamed chunk: content deltas and tool-call argument fragments. */
     static String deltaText(JsonNode chunk) {
         JsonNode choices = chunk.get("choices");
         if (choices == null || !choices.isArray() || choices.isEmpty()) {
             return null;
         }
-        StringBuilder text = null;
+        StringBuilder text = new StringBuilder();
         for (JsonNode choice : choices) {
-            JsonNode delta = choice.has("delta") ? choice.get("delta") : choice;
-            String content = delta.path("content").asString(null);
-            if (content == null) {
-                content = delta.path("text").asString(null); // legacy completions stream
-            }
-            if (content != null && !content.isEmpty()) {
-                text = text == null ? new StringBuilder(content) : text.append(content);
-            }
-            JsonNode toolCalls = delta.get("tool_calls");
-            if (toolCalls != null && toolCalls.isArray()) {
-                for (JsonNode call : toolCalls) {
-                    String args = call.path("function").path("arguments").asString(null);
-                    if (args != null) {
-                        text = text == null ? new StringBuilder(args) : text.append(args);
-                    }
-                }
+            appendText(text, choice.has("delta") ? choice.get("delta") : choice);
+        }
+        return text.isEmpty() ? null : text.toString();
+    }
+
+    /** Content (or legacy completion text) and tool-call argument fragments of one message or delta. */
+    static void appendText(StringBuilder text, JsonNode part) {
+        String content = part.path("content").asString(null);
+        if (content == null) {
+            content = part.path("text").asString(null); // legacy completions
+        }
+        if (content != null) {
+            text.append(content);
+        }
+        for (JsonNode call : part.path("tool_calls")) {
+            String args = call.path("function").path("arguments").asString(null);
+            if (args != null) {
+                text.append(args);
             }
         }
-        return text == null ? null : text.toString();
     }
 
     /** Builds the exception for an HTTP error answer, keeping the provider's own message. */
