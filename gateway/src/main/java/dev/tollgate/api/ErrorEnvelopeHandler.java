@@ -41,8 +41,11 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         }
         if (error.retryAfter() != null) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (error.retryAfter().toMillis() + 999) / 1000)));
+            headers.set("retry-after-ms", Long.toString(Math.max(1, error.retryAfter().toMillis())));
         }
-        if (error.status() == HttpStatus.TOO_MANY_REQUESTS || error.status().is5xxServerError()) {
+        if (error.shouldRetry() != null) {
+            headers.set("x-should-retry", error.shouldRetry().toString());
+        } else if (error.status() == HttpStatus.TOO_MANY_REQUESTS || error.status().is5xxServerError()) {
             headers.set("x-should-retry", "true");
         }
         byte[] body = ErrorEnvelope.json(error);

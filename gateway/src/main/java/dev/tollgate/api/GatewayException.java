@@ -15,6 +15,7 @@ public class GatewayException extends RuntimeException {
     private final String code;
     private final String param;
     private final Duration retryAfter;
+    private Boolean shouldRetry;
 
     public GatewayException(HttpStatus status, String type, String code, String param, String message) {
         this(status, type, code, param, message, null, null);
@@ -76,6 +77,16 @@ public class GatewayException extends RuntimeException {
 
     public String param() {
         return param;
+    }
+
+    /** Overrides the {@code x-should-retry} header the SDKs obey (a spent budget will not heal in seconds). */
+    public GatewayException shouldRetry(boolean retry) {
+        this.shouldRetry = retry;
+        return this;
+    }
+
+    public Boolean shouldRetry() {
+        return shouldRetry;
     }
 
     public Duration retryAfter() {

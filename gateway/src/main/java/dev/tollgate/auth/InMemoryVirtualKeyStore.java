@@ -20,7 +20,7 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore, ConfigListener 
     public Runnable prepare(TollgateConfig config) {
         Map<String, VirtualKey> next = new HashMap<>();
         for (TollgateConfig.Key k : config.keys()) {
-            next.put(k.keyHash(), new VirtualKey(k.name(), k.keyHash(), k.team(), k.project(), k.user(), k.models(), k.metadata()));
+            next.put(k.keyHash(), new VirtualKey(k.name(), k.keyHash(), k.team(), k.project(), k.user(), k.models(), k.metadata(), k.limits()));
         }
         Map<String, VirtualKey> frozen = Map.copyOf(next);
         return () -> byHash = frozen;

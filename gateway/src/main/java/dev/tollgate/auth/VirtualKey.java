@@ -1,5 +1,6 @@
 package dev.tollgate.auth;
 
+import dev.tollgate.config.TollgateConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +15,8 @@ public record VirtualKey(
         String project,
         String user,
         List<String> models,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        TollgateConfig.Limits limits) {
 
     public boolean allows(String model) {
         return models.isEmpty() || models.contains("*") || models.contains(model);

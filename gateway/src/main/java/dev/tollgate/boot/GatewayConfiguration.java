@@ -3,6 +3,7 @@ package dev.tollgate.boot;
 import dev.tollgate.api.ErrorEnvelopeHandler;
 import dev.tollgate.api.RequestIdFilter;
 import dev.tollgate.auth.InMemoryVirtualKeyStore;
+import dev.tollgate.config.ConfigListener;
 import dev.tollgate.config.ConfigReader;
 import dev.tollgate.config.ConfigWatcher;
 import dev.tollgate.config.TollgateConfig;
@@ -104,11 +105,10 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    ConfigWatcher configWatcher(TollgateProperties properties, RoutingTable routingTable,
-            InMemoryVirtualKeyStore virtualKeys, MeterRegistry meters) {
+    ConfigWatcher configWatcher(TollgateProperties properties, List<ConfigListener> listeners, MeterRegistry meters) {
         String file = properties.config();
         ConfigWatcher watcher = new ConfigWatcher(file == null || file.isBlank() ? null : Path.of(file),
-                ConfigReader.withSystemEnvironment(), List.of(routingTable, virtualKeys), meters);
+                ConfigReader.withSystemEnvironment(), listeners, meters);
         watcher.loadInitial();
         return watcher;
     }

@@ -18,7 +18,35 @@ import org.springframework.util.unit.DataSize;
 public record TollgateProperties(
         String config,
         @DefaultValue("8MB") DataSize maxRequestSize,
-        @DefaultValue Usage usage) {
+        @DefaultValue Usage usage,
+        @DefaultValue State state) {
+
+    /**
+     * Where budgets and rate limits are kept.
+     *
+     * @param store {@code memory} (single node, default) or {@code redis} (shared by all replicas)
+     * @param redisUrl e.g. {@code redis://127.0.0.1:6379}
+     * @param redisTimeout how long a Redis command may take before the failure policy applies
+     * @param onRedisFailure {@code fail-closed} (refuse calls, default) or {@code fail-open}
+     *     (enforce per replica until Redis is back)
+     */
+    public record State(
+            @DefaultValue("memory") String store,
+            @DefaultValue("redis://127.0.0.1:6379") String redisUrl,
+            @DefaultValue("500ms") Duration redisTimeout,
+            @DefaultValue("fail-closed") String onRedisFailure) {
+
+        public State {
+            if (!store.equals("memory") && !store.equals("redis")) {
+                throw new IllegalArgumentException("tollgate.state.store: expected memory or redis, was '" + store + "'");
+            }
+            if (!onRedisFailure.equals("fail-open") && !onRedisFailure.equals("fail-closed")) {
+                throw new IllegalArgumentException("tollgate.state.on-redis-failure: expected fail-open or fail-closed, was '"
+                        + onRedisFailure + "'");
+            }
+        }
+    }
+
 
     /**
      * @param url {@code h2:file:./data/tollgate-usage} (default, embedded), {@code h2:mem:name}, or

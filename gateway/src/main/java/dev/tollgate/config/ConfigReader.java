@@ -1,11 +1,15 @@
 package dev.tollgate.config;
 
+import dev.tollgate.config.TollgateConfig.Budget;
 import dev.tollgate.config.TollgateConfig.CircuitBreaker;
 import dev.tollgate.config.TollgateConfig.Deployment;
 import dev.tollgate.config.TollgateConfig.Key;
+import dev.tollgate.config.TollgateConfig.Limits;
 import dev.tollgate.config.TollgateConfig.Model;
+import dev.tollgate.config.TollgateConfig.Period;
 import dev.tollgate.config.TollgateConfig.Price;
 import dev.tollgate.config.TollgateConfig.Provider;
+import dev.tollgate.config.TollgateConfig.RateLimit;
 import dev.tollgate.config.TollgateConfig.Retry;
 import dev.tollgate.config.TollgateConfig.Simulation;
 import dev.tollgate.config.TollgateConfig.Timeouts;
@@ -33,6 +37,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class ConfigReader {
 
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    /** Worst case assumed for budgets when neither client nor config limits the output. */
+    static final int DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+    private static final Set<String> RATE_LIMIT_PER = Set.of("key", "team", "user", "model", "global");
 
     private final EnvSubstitution env;
     private final List<String> problems = new ArrayList<>();
@@ -63,7 +70,7 @@ public final class ConfigReader {
         if (!root.isObject()) {
             throw new ConfigException(source, List.of("(root): expected a mapping with providers, models and keys"));
         }
-        allowOnly(root, "", Set.of("providers", "models", "keys"));
+        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits"));
 
         Map<String, Provider> providers = new LinkedHashMap<>();
         JsonNode providersNode = root.path("providers");
@@ -103,12 +110,23 @@ public final class ConfigReader {
         }
 
         List<Key> keys = keys(root.path("keys"), modelsNode);
+        java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+        String zoneText = string(root, "budget-time-zone", "", null);
+        if (zoneText != null) {
+            try {
+                zone = java.time.ZoneId.of(zoneText);
+            } catch (java.time.DateTimeException e) {
+                problems.add("budget-time-zone: unknown time zone '" + zoneText + "' (e.g. UTC, Europe/Berlin, America/New_York)");
+            }
+        }
+        List<Budget> budgets = budgets(root.path("budgets"));
+        List<RateLimit> rateLimits = rateLimits(root.path("rate-limits"));
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         // Insertion order kept: /v1/models lists models in the order the file names them.
         return new TollgateConfig(java.util.Collections.unmodifiableMap(providers),
-                java.util.Collections.unmodifiableMap(models), List.copyOf(keys));
+                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits);
     }
 
     private Provider provider(String name, JsonNode node, String path) {
@@ -170,7 +188,7 @@ public final class ConfigReader {
             problems.add(path + ": expected a mapping with deployments");
             return null;
         }
-        allowOnly(node, path, Set.of("deployments", "price", "fallbacks", "owned-by"));
+        allowOnly(node, path, Set.of("deployments", "price", "fallbacks", "owned-by", "max-output-tokens"));
         List<Deployment> deployments = new ArrayList<>();
         JsonNode deps = node.path("deployments");
         if (!deps.isArray() || deps.isEmpty()) {
@@ -212,7 +230,11 @@ public final class ConfigReader {
         Price price = price(node.path("price"), path + ".price");
         List<String> fallbacks = stringList(node.path("fallbacks"), path + ".fallbacks");
         String ownedBy = string(node, "owned-by", path, "tollgate");
-        return new Model(name, List.copyOf(deployments), price, fallbacks, ownedBy);
+        int maxOutput = (int) number(node, "max-output-tokens", path, DEFAULT_MAX_OUTPUT_TOKENS);
+        if (maxOutput < 1) {
+            problems.add(path + ".max-output-tokens: must be at least 1, was " + maxOutput);
+        }
+        return new Model(name, List.copyOf(deployments), price, fallbacks, ownedBy, maxOutput);
     }
 
     private Price price(JsonNode node, String path) {
@@ -255,7 +277,7 @@ public final class ConfigReader {
                 problems.add(path + ": expected { name, key, team, project, models }");
                 continue;
             }
-            allowOnly(k, path, Set.of("name", "key", "key-sha256", "team", "project", "user", "models", "metadata"));
+            allowOnly(k, path, Set.of("name", "key", "key-sha256", "team", "project", "user", "models", "metadata", "limits"));
             String name = string(k, "name", path, null);
             if (name == null) {
                 problems.add(path + ".name: required");
@@ -293,9 +315,141 @@ public final class ConfigReader {
                 }
             }
             keys.add(new Key(name, hash, string(k, "team", path, null), string(k, "project", path, null),
-                    string(k, "user", path, null), models, stringMap(k.path("metadata"), path + ".metadata")));
+                    string(k, "user", path, null), models, stringMap(k.path("metadata"), path + ".metadata"),
+                    limits(k.path("limits"), path + ".limits")));
         }
         return keys;
+    }
+
+    private List<Budget> budgets(JsonNode node) {
+        List<Budget> budgets = new ArrayList<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return budgets;
+        }
+        if (!node.isArray()) {
+            problems.add("budgets: expected a list of { name, scope, period, amount }");
+            return budgets;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "budgets[" + i + "]";
+            JsonNode b = node.get(i);
+            if (!b.isObject()) {
+                problems.add(path + ": expected { name, scope, period, amount }");
+                continue;
+            }
+            allowOnly(b, path, Set.of("name", "scope", "period", "amount", "enforcement", "on-exceed", "alerts"));
+            String name = string(b, "name", path, null);
+            if (name == null) {
+                problems.add(path + ".name: required");
+            } else if (!name.matches("[A-Za-z0-9._-]+")) {
+                problems.add(path + ".name: letters, digits, '.', '_' and '-' only, was '" + name + "'");
+            } else if (!names.add(name)) {
+                problems.add(path + ".name: duplicate budget name '" + name + "'");
+            }
+            Map<String, String> scope = stringMap(b.path("scope"), path + ".scope");
+            String periodText = string(b, "period", path, "monthly");
+            Period period = switch (periodText.toLowerCase(java.util.Locale.ROOT)) {
+                case "daily" -> Period.DAILY;
+                case "weekly" -> Period.WEEKLY;
+                case "monthly" -> Period.MONTHLY;
+                default -> {
+                    problems.add(path + ".period: expected daily, weekly or monthly, was '" + periodText + "'");
+                    yield Period.MONTHLY;
+                }
+            };
+            BigDecimal amount = decimal(b, "amount", path);
+            if (amount == null) {
+                problems.add(path + ".amount: required (USD per period)");
+            }
+            String enforcement = string(b, "enforcement", path, "hard");
+            if (!enforcement.equals("hard") && !enforcement.equals("soft")) {
+                problems.add(path + ".enforcement: expected hard (block) or soft (warn), was '" + enforcement + "'");
+            }
+            String onExceed = string(b, "on-exceed", path, "reject");
+            if (!onExceed.equals("reject") && !onExceed.equals("cap-max-tokens")) {
+                problems.add(path + ".on-exceed: expected reject or cap-max-tokens, was '" + onExceed + "'");
+            }
+            List<Integer> alerts = new ArrayList<>();
+            List<String> alertText = b.has("alerts") ? stringList(b.path("alerts"), path + ".alerts") : List.of("50", "75", "90", "100");
+            for (String a : alertText) {
+                try {
+                    int pct = Integer.parseInt(a.trim().replace("%", ""));
+                    if (pct < 1 || pct > 1000) {
+                        problems.add(path + ".alerts: thresholds are percentages between 1 and 1000, was " + pct);
+                    }
+                    alerts.add(pct);
+                } catch (NumberFormatException e) {
+                    problems.add(path + ".alerts: expected percentages such as [50, 75, 90, 100], was '" + a + "'");
+                }
+            }
+            if (name != null && amount != null) {
+                budgets.add(new Budget(name, scope, period, amount, enforcement.equals("hard"), onExceed.equals("cap-max-tokens"),
+                        List.copyOf(alerts)));
+            }
+        }
+        return List.copyOf(budgets);
+    }
+
+    private List<RateLimit> rateLimits(JsonNode node) {
+        List<RateLimit> limits = new ArrayList<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return limits;
+        }
+        if (!node.isArray()) {
+            problems.add("rate-limits: expected a list of { name, per, requests-per-minute, ... }");
+            return limits;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "rate-limits[" + i + "]";
+            JsonNode r = node.get(i);
+            if (!r.isObject()) {
+                problems.add(path + ": expected { name, per, requests-per-minute, tokens-per-minute, concurrent }");
+                continue;
+            }
+            allowOnly(r, path, Set.of("name", "per", "match", "requests-per-minute", "tokens-per-minute", "concurrent"));
+            String name = string(r, "name", path, null);
+            if (name == null) {
+                problems.add(path + ".name: required");
+                continue;
+            }
+            if (!names.add(name)) {
+                problems.add(path + ".name: duplicate rate limit name '" + name + "'");
+            }
+            String per = string(r, "per", path, "key");
+            if (!RATE_LIMIT_PER.contains(per)) {
+                problems.add(path + ".per: expected one of " + RATE_LIMIT_PER + ", was '" + per + "'");
+            }
+            Limits l = limitValues(r, path);
+            if (l.isEmpty()) {
+                problems.add(path + ": give at least one of requests-per-minute, tokens-per-minute, concurrent");
+            }
+            limits.add(new RateLimit(name, per, stringMap(r.path("match"), path + ".match"), l));
+        }
+        return List.copyOf(limits);
+    }
+
+    private Limits limits(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected { requests-per-minute, tokens-per-minute, concurrent }");
+            return null;
+        }
+        allowOnly(node, path, Set.of("requests-per-minute", "tokens-per-minute", "concurrent"));
+        return limitValues(node, path);
+    }
+
+    private Limits limitValues(JsonNode node, String path) {
+        Long rpm = node.has("requests-per-minute") ? (long) number(node, "requests-per-minute", path, 0) : null;
+        Long tpm = node.has("tokens-per-minute") ? (long) number(node, "tokens-per-minute", path, 0) : null;
+        Integer concurrent = node.has("concurrent") ? (int) number(node, "concurrent", path, 0) : null;
+        if ((rpm != null && rpm < 1) || (tpm != null && tpm < 1) || (concurrent != null && concurrent < 1)) {
+            problems.add(path + ": limits must be at least 1");
+        }
+        return new Limits(rpm, tpm, concurrent);
     }
 
     private Timeouts timeouts(JsonNode node, String path, Timeouts defaults) {
@@ -359,11 +513,12 @@ public final class ConfigReader {
         if (n == null || n.isNull()) {
             return fallback;
         }
+        String at = path.isEmpty() ? field : path + "." + field;
         if (!n.isValueNode()) {
-            problems.add(path + "." + field + ": expected a text value");
+            problems.add(at + ": expected a text value");
             return fallback;
         }
-        return env.apply(n.asString(), path + "." + field, problems);
+        return env.apply(n.asString(), at, problems);
     }
 
     private double number(JsonNode parent, String field, String path, double fallback) {

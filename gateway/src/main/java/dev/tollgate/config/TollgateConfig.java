@@ -3,6 +3,8 @@ package dev.tollgate.config;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +13,17 @@ import java.util.Map;
  * swaps it in whole, so a request never sees half of an old config and half of a new one.
  */
 public record TollgateConfig(
-        Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
+        Map<String, Provider> providers,
+        Map<String, Model> models,
+        List<Key> keys,
+        List<Budget> budgets,
+        ZoneId budgetTimeZone,
+        List<RateLimit> rateLimits) {
+
+    /** Config with only providers, models and keys (no budgets or limits). */
+    public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
+        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of());
+    }
 
     public record Provider(
             String name,
@@ -53,8 +65,13 @@ public record TollgateConfig(
         public static final Simulation DEFAULTS = new Simulation(Duration.ofMillis(150), 80, 0.0, 48);
     }
 
+    /**
+     * @param maxOutputTokens what a call may generate when the client sets no limit; the budget
+     *     reservation assumes this worst case
+     */
     public record Model(
-            String name, List<Deployment> deployments, Price price, List<String> fallbacks, String ownedBy) {}
+            String name, List<Deployment> deployments, Price price, List<String> fallbacks, String ownedBy,
+            int maxOutputTokens) {}
 
     public record Deployment(String provider, String model, int weight, Timeouts timeouts) {
         public String id() {
@@ -72,5 +89,35 @@ public record TollgateConfig(
             String project,
             String user,
             List<String> models,
-            Map<String, String> metadata) {}
+            Map<String, String> metadata,
+            Limits limits) {}
+
+    /** Per-minute request and token rates and concurrent calls; null = no limit of that kind. */
+    public record Limits(Long requestsPerMinute, Long tokensPerMinute, Integer concurrent) {
+        public boolean isEmpty() {
+            return requestsPerMinute == null && tokensPerMinute == null && concurrent == null;
+        }
+    }
+
+    /**
+     * A rate limit applied to every {@code per} value (each key, team, user or model; or the whole
+     * gateway with {@code global}) among the calls that {@code match}.
+     */
+    public record RateLimit(String name, String per, Map<String, String> match, Limits limits) {}
+
+    public enum Period { DAILY, WEEKLY, MONTHLY }
+
+    /**
+     * Spend allowed per period for the calls in {@code scope} (team, project, key, user, model or
+     * any metadata tag such as feature; a value of {@code *} gives every distinct value its own
+     * budget; an empty scope is the whole organisation).
+     */
+    public record Budget(
+            String name,
+            Map<String, String> scope,
+            Period period,
+            BigDecimal amountUsd,
+            boolean hard,
+            boolean capMaxTokens,
+            List<Integer> alertThresholds) {}
 }

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.SignalType;
 
 /**
@@ -131,6 +133,13 @@ final class CallRecorder {
                 cost, target == null || target.price() == null ? null : target.price().version(),
                 (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(), null, metadata);
         sink.record(event);
+        for (Consumer<UsageEvent> hook : llm.finishHooks()) {
+            try {
+                hook.accept(event);
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(CallRecorder.class).error("Finish hook failed for request {}", llm.requestId(), e);
+            }
+        }
 
         Tags tags = GatewayMetrics.tags(llm.operation(), request != null ? request.model() : null,
                 target == null ? null : target.provider().name());

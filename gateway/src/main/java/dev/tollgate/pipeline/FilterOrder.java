@@ -17,6 +17,8 @@ public final class FilterOrder {
     public static final int METER_REJECTIONS = AUTHENTICATE + 50;
     public static final int PARSE = AUTHENTICATE + 100;
     public static final int AUTHORIZE_MODEL = PARSE + 100;
+    public static final int RATE_LIMIT = AUTHORIZE_MODEL + 100;
+    public static final int BUDGET = RATE_LIMIT + 100;
     /** Terminal filters: they write the response and end the chain. */
     public static final int TERMINAL = Integer.MAX_VALUE - 1000;
 }

@@ -3,7 +3,13 @@ package dev.tollgate.pipeline;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.LlmRequest;
 import dev.tollgate.auth.VirtualKey;
+import dev.tollgate.support.TokenCounter;
+import dev.tollgate.usage.UsageEvent;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -25,6 +31,9 @@ public final class LlmExchange {
     private Map<String, String> tags = Map.of();
     private final String operation;
     private final AtomicBoolean metered = new AtomicBoolean();
+    private final List<Consumer<UsageEvent>> finishHooks = new CopyOnWriteArrayList<>();
+    private Integer inputTokens;
+    private Map<String, String> attributes;
 
     private LlmExchange(String requestId, String operation) {
         this.requestId = requestId;
@@ -87,6 +96,56 @@ public final class LlmExchange {
         this.endUser = endUser;
         this.feature = feature;
         this.tags = tags;
+    }
+
+    /** Replaces the request, e.g. with a lower max_tokens a budget can still pay for. */
+    public void replaceRequest(LlmRequest replacement) {
+        this.request = replacement;
+    }
+
+    /** Input tokens of the request by the tokenizer, counted once and only when a step asks. */
+    public int inputTokenEstimate() {
+        if (inputTokens == null) {
+            inputTokens = TokenCounter.countInput(request.json());
+        }
+        return inputTokens;
+    }
+
+    /**
+     * What budgets and rate limits match on: team, project, key, user, model, feature and every
+     * metadata tag (the key's own, then the request's x-tollgate-tag-* headers).
+     */
+    public Map<String, String> attributes() {
+        if (attributes == null) {
+            Map<String, String> a = new HashMap<>(key.metadata());
+            a.putAll(tags);
+            put(a, "team", key.team());
+            put(a, "project", key.project());
+            put(a, "key", key.name());
+            put(a, "user", endUser != null ? endUser : key.user());
+            put(a, "model", request != null ? request.model() : null);
+            put(a, "feature", feature);
+            attributes = Map.copyOf(a);
+        }
+        return attributes;
+    }
+
+    private static void put(Map<String, String> map, String name, String value) {
+        if (value != null) {
+            map.put(name, value);
+        }
+    }
+
+    /**
+     * Runs {@code hook} with the call's usage event once the call is over, however it ended. Hooks
+     * run in reverse order of registration: the step that ran last before the call settles first.
+     */
+    public void onFinish(Consumer<UsageEvent> hook) {
+        finishHooks.add(0, hook);
+    }
+
+    List<Consumer<UsageEvent>> finishHooks() {
+        return finishHooks;
     }
 
     public String endUser() {

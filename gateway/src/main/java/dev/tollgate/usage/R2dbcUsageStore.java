@@ -4,6 +4,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Statement;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -145,6 +146,27 @@ public class R2dbcUsageStore implements UsageStore {
                                         + "tollgate_ensure_usage_partition((date_trunc('month', now()) + interval '2 month')::date)")
                         .execute()).concatMap(r -> r.map((row, meta) -> 1)).then(),
                 Connection::close);
+    }
+
+    @Override
+    public Flux<SpendRow> spendSince(Instant from) {
+        String metadata = dialect == Dialect.POSTGRESQL ? "metadata::text" : "metadata";
+        String sql = "SELECT created_at, team, project, key_name, end_user, requested_model, feature, " + metadata
+                + " AS metadata, cost_usd FROM usage_events WHERE created_at >= $1 AND cost_usd > 0 ORDER BY created_at";
+        return Flux.usingWhen(connections.create(),
+                c -> Flux.from(c.createStatement(sql).bind(0, OffsetDateTime.ofInstant(from, ZoneOffset.UTC)).execute())
+                        .concatMap(r -> r.map((row, meta) -> new SpendRow(
+                                row.get("created_at", OffsetDateTime.class).toInstant(),
+                                row.get("team", String.class), row.get("project", String.class),
+                                row.get("key_name", String.class), row.get("end_user", String.class),
+                                row.get("requested_model", String.class), row.get("feature", String.class),
+                                parseMetadata(row.get("metadata", String.class)), row.get("cost_usd", BigDecimal.class)))),
+                Connection::close);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> parseMetadata(String json) {
+        return json == null || json.isBlank() ? Map.of() : JSON.readValue(json, Map.class);
     }
 
     @Override

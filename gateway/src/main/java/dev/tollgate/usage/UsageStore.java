@@ -1,6 +1,10 @@
 package dev.tollgate.usage;
 
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -20,4 +24,11 @@ public interface UsageStore {
     }
 
     String describe();
+
+    /** Calls with a known, non-zero cost since {@code from}, oldest first: what budgets are rebuilt from. */
+    Flux<SpendRow> spendSince(Instant from);
+
+    /** The columns of a usage event that budgets match on, and its cost. */
+    record SpendRow(Instant createdAt, String team, String project, String keyName, String endUser, String model,
+            String feature, Map<String, String> metadata, BigDecimal costUsd) {}
 }

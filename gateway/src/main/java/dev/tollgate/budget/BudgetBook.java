@@ -1,0 +1,90 @@
+package dev.tollgate.budget;
+
+import dev.tollgate.config.ConfigListener;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.config.TollgateConfig.Budget;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The configured budgets, and which of them (as ledger accounts) apply to a call. */
+public class BudgetBook implements ConfigListener {
+
+    /** A budget that applies to a call: its ledger account in the current period. */
+    public record Applied(Budget budget, String instance, BudgetPeriods.Window window, LedgerAccount account) {}
+
+    private record State(List<Budget> budgets, ZoneId zone) {}
+
+    private volatile State state = new State(List.of(), java.time.ZoneOffset.UTC);
+
+    @Override
+    public Runnable prepare(TollgateConfig config) {
+        State next = new State(config.budgets(), config.budgetTimeZone());
+        return () -> state = next;
+    }
+
+    public List<Budget> budgets() {
+        return state.budgets();
+    }
+
+    public ZoneId zone() {
+        return state.zone();
+    }
+
+    public boolean isEmpty() {
+        return state.budgets().isEmpty();
+    }
+
+    public List<Applied> applicable(Map<String, String> attributes, Instant at) {
+        State s = state;
+        List<Applied> out = new ArrayList<>(2);
+        for (Budget b : s.budgets()) {
+            String instance = instance(b, attributes);
+            if (instance != null) {
+                BudgetPeriods.Window window = BudgetPeriods.of(b.period(), at, s.zone());
+                String id = b.name() + "|" + instance + "|" + window.id();
+                long limit = b.hard() ? micros(b.amountUsd()) : Long.MAX_VALUE;
+                out.add(new Applied(b, instance, window, new LedgerAccount(id, limit, window.end())));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The budget instance a call falls into, or null if the budget does not apply. Every scope
+     * entry must match; a {@code *} value makes one instance per distinct value (per-user budgets).
+     */
+    static String instance(Budget budget, Map<String, String> attributes) {
+        if (budget.scope().isEmpty()) {
+            return "all";
+        }
+        StringBuilder instance = new StringBuilder();
+        for (Map.Entry<String, String> e : new TreeMap<>(budget.scope()).entrySet()) {
+            String have = attributes.get(e.getKey());
+            if (have == null) {
+                return null;
+            }
+            if (e.getValue().equals("*")) {
+                // Separators of ledger records are replaced so a value cannot forge another account.
+                instance.append(instance.isEmpty() ? "" : ",").append(e.getKey()).append('=')
+                        .append(have.replace('\t', ' ').replace('|', '/').replace(',', ';'));
+            } else if (!e.getValue().equals(have)) {
+                return null;
+            }
+        }
+        return instance.isEmpty() ? "all" : instance.toString();
+    }
+
+    public static long micros(BigDecimal usd) {
+        return usd.movePointRight(6).setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+
+    public static BigDecimal usd(long micros) {
+        return BigDecimal.valueOf(micros, 6);
+    }
+}

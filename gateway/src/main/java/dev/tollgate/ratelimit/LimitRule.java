@@ -1,0 +1,24 @@
+package dev.tollgate.ratelimit;
+
+/**
+ * One limit as the limiter sees it: {@code key} names the counter (e.g. the team growth's token
+ * rate), {@code cost} is what this call takes from it (1 request, N tokens, 1 concurrent slot).
+ */
+public record LimitRule(String name, String key, Kind kind, long limit, long cost) {
+
+    public enum Kind {
+        REQUESTS("requests"),
+        TOKENS("tokens"),
+        CONCURRENT("concurrent");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+}

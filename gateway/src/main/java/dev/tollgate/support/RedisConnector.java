@@ -1,0 +1,115 @@
+package dev.tollgate.support;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * One Lettuce connection shared by the Redis-backed ports. Commands fail fast (short timeout, no
+ * queueing while disconnected) so that the ports' failure policy decides what happens, not a
+ * request stuck for a minute behind a dead socket. If Redis is down at start the connection is
+ * retried in the background.
+ */
+public final class RedisConnector implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile boolean closed;
+    private final Map<String, String> shas = new ConcurrentHashMap<>();
+
+    public RedisConnector(String url, Duration commandTimeout) {
+        this.uri = RedisURI.create(url);
+        this.uri.setTimeout(commandTimeout);
+        this.client = RedisClient.create();
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .build());
+        if (!tryConnect()) {
+            Thread t = new Thread(this::reconnectLoop, "tollgate-redis-connect");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private boolean tryConnect() {
+        try {
+            connection = client.connect(uri);
+            log.info("Connected to Redis at {}:{}", uri.getHost(), uri.getPort());
+            return true;
+        } catch (RuntimeException e) {
+            log.error("Redis at {}:{} is unreachable ({}); the state failure policy applies until it is back",
+                    uri.getHost(), uri.getPort(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void reconnectLoop() {
+        while (!closed && connection == null) {
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            tryConnect();
+        }
+    }
+
+    /**
+     * Runs a Lua script: EVALSHA first, EVAL when Redis answers NOSCRIPT (its script cache is empty
+     * after a restart). Fails with an IllegalStateException while Redis was never reached.
+     */
+    public Mono<Object> eval(String script, ScriptOutputType type, String[] keys, String[] args) {
+        return Mono.defer(() -> {
+            RedisReactiveCommands<String, String> cmd = commands();
+            if (cmd == null) {
+                return Mono.error(new IllegalStateException("Redis is not connected"));
+            }
+            String sha = shas.computeIfAbsent(script, RedisConnector::sha1);
+            return cmd.<Object>evalsha(sha, type, keys, args).next()
+                    .onErrorResume(RedisNoScriptException.class, e -> cmd.<Object>eval(script, type, keys, args).next());
+        });
+    }
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The reactive commands, or null while no connection was ever established. */
+    public RedisReactiveCommands<String, String> commands() {
+        StatefulRedisConnection<String, String> c = connection;
+        return c == null ? null : c.reactive();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (connection != null) {
+            connection.close();
+        }
+        client.shutdown();
+    }
+}
