@@ -1,0 +1,169 @@
+package dev.tollgate.money;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.errors.RateLimitException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.tollgate.budget.BudgetLedger;
+import dev.tollgate.budget.LedgerBalance;
+import dev.tollgate.testing.GatewayInstance;
+import dev.tollgate.testing.TestPostgres;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+
+/** Rate limits through the OpenAI SDK, budget 429s, spend across a restart, and the Redis failure policy. */
+class LimitsAndPoliciesIT {
+
+    private static Path config(String yaml) throws Exception {
+        Path dir = Files.createTempDirectory("tollgate-limits");
+        Path file = dir.resolve("tollgate.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private static OpenAIClient sdk(GatewayInstance gateway, String key) {
+        return OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port() + "/v1").apiKey(key).maxRetries(0).build();
+    }
+
+    private static ChatCompletionCreateParams chat(String model) {
+        return ChatCompletionCreateParams.builder().model(model).addUserMessage("hello").maxCompletionTokens(10).build();
+    }
+
+    @Test
+    void rateLimitHeadersAndRateLimitErrorThroughTheSdk() throws Exception {
+        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        Path file = config("""
+                providers:
+                  sim: { type: simulated, ttft: 1ms, tokens-per-second: 5000, output-tokens: 5 }
+                models:
+                  m: { deployments: [ { provider: sim } ], price: { input: 1, output: 1 } }
+                keys:
+                  - { name: k-%1$s, key: tg-limited-%1$s, team: t-%1$s, limits: { requests-per-minute: 3 } }
+                rate-limits:
+                  - { name: team-tokens-%1$s, per: team, tokens-per-minute: 100000 }
+                """.formatted(suffix));
+        try (GatewayInstance gateway = GatewayInstance.start(BudgetConcurrencyIT.properties(file, file.getParent(), "redis"))) {
+            OpenAIClient client = sdk(gateway, "tg-limited-" + suffix);
+            try (HttpResponseFor<ChatCompletion> first = client.chat().completions().withRawResponse().create(chat("m"))) {
+                assertThat(first.headers().values("x-ratelimit-limit-requests")).containsExactly("3");
+                assertThat(first.headers().values("x-ratelimit-remaining-requests")).containsExactly("2");
+                assertThat(first.headers().values("x-ratelimit-limit-tokens")).containsExactly("100000");
+                assertThat(first.headers().values("x-ratelimit-reset-requests")).hasSize(1);
+            }
+            client.chat().completions().create(chat("m"));
+            client.chat().completions().create(chat("m"));
+            assertThatThrownBy(() -> client.chat().completions().create(chat("m")))
+                    .isInstanceOf(RateLimitException.class)
+                    .satisfies(e -> {
+                        RateLimitException r = (RateLimitException) e;
+                        assertThat(r.code()).hasValue("rate_limit_exceeded");
+                        assertThat(r.headers().values("retry-after")).hasSize(1);
+                        assertThat(r.headers().values("x-ratelimit-remaining-requests")).containsExactly("0");
+                    });
+        }
+    }
+
+    @Test
+    void budgetExhaustionIsAnInsufficientQuotaRateLimitErrorAndSpendSurvivesARestart() throws Exception {
+        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        String budget = "tiny-" + suffix;
+        Path file = config("""
+                providers:
+                  sim: { type: simulated, ttft: 1ms, tokens-per-second: 5000, output-tokens: 5 }
+                models:
+                  m: { deployments: [ { provider: sim } ], price: { input: 1000, output: 1000 } }
+                keys:
+                  - { name: k, key: tg-budget-%1$s, team: t-%1$s }
+                budgets:
+                  - { name: %2$s, scope: { team: t-%1$s }, period: daily, amount: 0.05 }
+                """.formatted(suffix, budget));
+        Map<String, Object> props = BudgetConcurrencyIT.properties(file, file.getParent(), "memory");
+        long spentBefore;
+        String account = budget + "|all|" + Instant.now().toString().substring(0, 10);
+        try (GatewayInstance gateway = GatewayInstance.start(props)) {
+            OpenAIClient client = sdk(gateway, "tg-budget-" + suffix);
+            int ok = 0;
+            RateLimitException refused = null;
+            for (int i = 0; i < 10 && refused == null; i++) {
+                try {
+                    client.chat().completions().create(chat("m"));
+                    ok++;
+                } catch (RateLimitException e) {
+                    refused = e;
+                }
+            }
+            assertThat(ok).isPositive();
+            assertThat(refused).isNotNull();
+            assertThat(refused.code()).hasValue("insufficient_quota");
+            assertThat(refused.type()).hasValue("insufficient_quota");
+            assertThat(refused.getMessage()).contains(budget).contains("resets at");
+            assertThat(refused.headers().values("x-should-retry")).containsExactly("false");
+            spentBefore = awaitSettled(gateway, account).spentMicros();
+            assertThat(spentBefore).isPositive();
+        }
+        try (GatewayInstance restarted = GatewayInstance.start(props)) {
+            assertThat(awaitSettled(restarted, account).spentMicros()).as("rebuilt from the usage store").isEqualTo(spentBefore);
+            assertThatThrownBy(() -> sdk(restarted, "tg-budget-" + suffix).chat().completions().create(chat("m")))
+                    .isInstanceOf(RateLimitException.class).hasMessageContaining(budget);
+        }
+    }
+
+    private static LedgerBalance awaitSettled(GatewayInstance gateway, String account) throws InterruptedException {
+        BudgetLedger ledger = gateway.bean(BudgetLedger.class);
+        LedgerBalance balance = null;
+        for (int i = 0; i < 100; i++) {
+            balance = ledger.balances(List.of(account)).block().get(0);
+            if (balance.reservedMicros() == 0) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return balance;
+    }
+
+    @Test
+    void redisOutageFollowsTheConfiguredPolicy() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        Path file = config("""
+                providers:
+                  sim: { type: simulated, ttft: 1ms, tokens-per-second: 5000, output-tokens: 5 }
+                models:
+                  m: { deployments: [ { provider: sim } ], price: { input: 1, output: 1 } }
+                keys:
+                  - { name: k, key: tg-outage-key, team: outage, limits: { requests-per-minute: 100 } }
+                budgets:
+                  - { name: outage-budget, scope: { team: outage }, amount: 100 }
+                """);
+        Map<String, Object> props = BudgetConcurrencyIT.properties(file, file.getParent(), "redis");
+        props.put("tollgate.state.redis-url", "redis://127.0.0.1:" + deadPort);
+        String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+        try (GatewayInstance closed = GatewayInstance.start(props)) {
+            HttpResponse<String> r = closed.http().post("/v1/chat/completions", "tg-outage-key", null, body);
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("state_store_unavailable");
+        }
+        props.put("tollgate.state.on-redis-failure", "fail-open");
+        try (GatewayInstance open = GatewayInstance.start(props)) {
+            HttpResponse<String> r = open.http().post("/v1/chat/completions", "tg-outage-key", null, body);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("99");
+            assertThat(open.bean(io.micrometer.core.instrument.MeterRegistry.class).get("tollgate.state.failures")
+                    .tag("policy", "fail-open").counters()).anySatisfy(c -> assertThat(c.count()).isPositive());
+        }
+    }
+}
