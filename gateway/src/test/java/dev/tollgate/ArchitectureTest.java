@@ -30,7 +30,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule onlyStoreImplementationsImportR2dbc = noClasses()
             .that().resideOutsideOfPackages("..boot..")
-            .and().doNotHaveSimpleName("R2dbcUsageStore")
+            .and().haveSimpleNameNotStartingWith("R2dbc")
             .should().dependOnClassesThat().resideInAPackage("io.r2dbc..");
 
     @ArchTest

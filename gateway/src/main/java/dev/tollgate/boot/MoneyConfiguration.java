@@ -1,5 +1,8 @@
 package dev.tollgate.boot;
 
+import dev.tollgate.alerts.R2dbcAlertLog;
+import dev.tollgate.alerts.WebhookNotifier;
+import dev.tollgate.budget.BudgetAlerts;
 import dev.tollgate.budget.BudgetBook;
 import dev.tollgate.budget.BudgetFilter;
 import dev.tollgate.budget.BudgetLedger;
@@ -17,6 +20,7 @@ import dev.tollgate.support.RedisConnector;
 import dev.tollgate.support.StateFailurePolicy;
 import dev.tollgate.usage.UsageStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.pool.ConnectionPool;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -70,8 +74,20 @@ public class MoneyConfiguration {
     }
 
     @Bean
-    BudgetFilter budgetFilter(BudgetBook budgetBook, BudgetLedger budgetLedger, RoutingTable routingTable, MeterRegistry meters) {
-        return new BudgetFilter(budgetBook, budgetLedger, routingTable, meters);
+    WebhookNotifier webhookNotifier() {
+        return new WebhookNotifier();
+    }
+
+    @Bean
+    BudgetAlerts budgetAlerts(BudgetLedger budgetLedger, WebhookNotifier webhookNotifier, ConnectionPool usageConnections,
+            MeterRegistry meters) {
+        return new BudgetAlerts(budgetLedger, webhookNotifier, new R2dbcAlertLog(usageConnections), meters);
+    }
+
+    @Bean
+    BudgetFilter budgetFilter(BudgetBook budgetBook, BudgetLedger budgetLedger, RoutingTable routingTable, MeterRegistry meters,
+            BudgetAlerts budgetAlerts) {
+        return new BudgetFilter(budgetBook, budgetLedger, routingTable, meters, budgetAlerts);
     }
 
     /** A single-node ledger starts empty; this puts the current periods' spend back from the usage store. */

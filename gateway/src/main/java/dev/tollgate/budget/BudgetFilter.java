@@ -52,12 +52,14 @@ public class BudgetFilter implements GlobalFilter, Ordered {
     private final BudgetLedger ledger;
     private final RoutingTable routing;
     private final MeterRegistry meters;
+    private final BudgetAlerts alerts;
 
-    public BudgetFilter(BudgetBook book, BudgetLedger ledger, RoutingTable routing, MeterRegistry meters) {
+    public BudgetFilter(BudgetBook book, BudgetLedger ledger, RoutingTable routing, MeterRegistry meters, BudgetAlerts alerts) {
         this.book = book;
         this.ledger = ledger;
         this.routing = routing;
         this.meters = meters;
+        this.alerts = alerts;
     }
 
     /** Highest prices (µ$ per token = $ per 1M tokens) over a model and its fallbacks, and its call budget. */
@@ -95,7 +97,7 @@ public class BudgetFilter implements GlobalFilter, Ordered {
                 })
                 .flatMap(result -> {
                     warnSoft(exchange, applied, result, amount);
-                    llm.onFinish(event -> settle(reservationId, accounts, event));
+                    llm.onFinish(event -> settle(reservationId, applied, event));
                     return chain.filter(exchange);
                 });
     }
@@ -140,12 +142,15 @@ public class BudgetFilter implements GlobalFilter, Ordered {
         return RequestValidator.validate(request.endpoint(), JsonBody.parse(request.body().rewrite(rewrite)));
     }
 
-    private void settle(String reservationId, List<LedgerAccount> accounts, UsageEvent event) {
+    private void settle(String reservationId, List<BudgetBook.Applied> applied, UsageEvent event) {
         long actual = event.costUsd() == null ? 0 : event.costUsd().movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact();
+        List<LedgerAccount> accounts = applied.stream().map(BudgetBook.Applied::account).toList();
         ledger.settle(reservationId, accounts, actual)
                 .retryWhen(Retry.backoff(3, Duration.ofMillis(100)))
-                .subscribe(null, e -> log.error("Budget settlement of {} failed; its reservation will expire and be released: {}",
-                        reservationId, e.toString()));
+                .doOnError(e -> log.error("Budget settlement of {} failed; its reservation will expire and be released: {}",
+                        reservationId, e.toString()))
+                .then(Mono.defer(() -> alerts.afterSettle(applied)))
+                .subscribe(null, e -> log.warn("Budget alert check after {} failed: {}", reservationId, e.toString()));
     }
 
     /** Worst-case cost in micro-dollars, rounded up. */

@@ -1,6 +1,7 @@
 package dev.tollgate.budget;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import reactor.core.publisher.Mono;
 
@@ -29,6 +30,12 @@ public interface BudgetLedger {
 
     /** Adds spend without a reservation (rebuilding a ledger from the usage store). */
     Mono<Void> record(LedgerAccount account, long micros);
+
+    /**
+     * True for the first caller only, across replicas, until {@code expiresAt}: an alert threshold
+     * fires once per budget period however many gateways see it crossed.
+     */
+    Mono<Boolean> claimOnce(String key, Instant expiresAt);
 
     /**
      * Outcome of a reservation. {@code rejected} is the first account that could not take it (null

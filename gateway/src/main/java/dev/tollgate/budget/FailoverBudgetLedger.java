@@ -36,6 +36,11 @@ public class FailoverBudgetLedger implements BudgetLedger {
     }
 
     @Override
+    public Mono<Boolean> claimOnce(String key, java.time.Instant expiresAt) {
+        return shared.claimOnce(key, expiresAt).onErrorResume(e -> policy.onFailure(e, () -> local.claimOnce(key, expiresAt)));
+    }
+
+    @Override
     public Mono<Void> record(LedgerAccount account, long micros) {
         return shared.record(account, micros).onErrorResume(e -> policy.onFailure(e, () -> local.record(account, micros)));
     }

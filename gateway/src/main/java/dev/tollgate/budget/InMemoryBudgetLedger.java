@@ -36,6 +36,7 @@ public class InMemoryBudgetLedger implements BudgetLedger {
         }
     };
     private final LongSupplier clock;
+    private final Map<String, Long> claims = new HashMap<>();
 
     public InMemoryBudgetLedger() {
         this(System::currentTimeMillis);
@@ -116,6 +117,24 @@ public class InMemoryBudgetLedger implements BudgetLedger {
         return Mono.fromRunnable(() -> {
             synchronized (this) {
                 account(account, clock.getAsLong()).spent += micros;
+            }
+        });
+    }
+
+    @Override
+    public Mono<Boolean> claimOnce(String key, java.time.Instant expiresAt) {
+        return Mono.fromSupplier(() -> {
+            synchronized (this) {
+                long now = clock.getAsLong();
+                if (claims.size() > 10_000) {
+                    claims.values().removeIf(expiry -> expiry <= now);
+                }
+                Long expiry = claims.get(key);
+                if (expiry != null && expiry > now) {
+                    return false;
+                }
+                claims.put(key, expiresAt.toEpochMilli());
+                return true;
             }
         });
     }

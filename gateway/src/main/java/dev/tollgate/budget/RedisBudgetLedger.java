@@ -170,6 +170,13 @@ public class RedisBudgetLedger implements BudgetLedger {
         return Mono.defer(() -> commands().hincrby(accountKey(account.id()), "spent", micros).then());
     }
 
+    @Override
+    public Mono<Boolean> claimOnce(String key, java.time.Instant expiresAt) {
+        return Mono.defer(() -> commands().set(PREFIX + "once:" + key, "1", io.lettuce.core.SetArgs.Builder.nx().pxAt(expiresAt.toEpochMilli())))
+                .map("OK"::equals)
+                .defaultIfEmpty(false);
+    }
+
     private Mono<Object> eval(String script, ScriptOutputType type, List<String> keys, List<String> args) {
         return redis.eval(script, type, keys.toArray(String[]::new), args.toArray(String[]::new));
     }

@@ -13,6 +13,7 @@ import dev.tollgate.config.TollgateConfig.RateLimit;
 import dev.tollgate.config.TollgateConfig.Retry;
 import dev.tollgate.config.TollgateConfig.Simulation;
 import dev.tollgate.config.TollgateConfig.Timeouts;
+import dev.tollgate.config.TollgateConfig.Webhook;
 import dev.tollgate.support.KeyHash;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -70,7 +71,7 @@ public final class ConfigReader {
         if (!root.isObject()) {
             throw new ConfigException(source, List.of("(root): expected a mapping with providers, models and keys"));
         }
-        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits"));
+        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts"));
 
         Map<String, Provider> providers = new LinkedHashMap<>();
         JsonNode providersNode = root.path("providers");
@@ -121,12 +122,13 @@ public final class ConfigReader {
         }
         List<Budget> budgets = budgets(root.path("budgets"));
         List<RateLimit> rateLimits = rateLimits(root.path("rate-limits"));
+        List<Webhook> webhooks = webhooks(root.path("alerts"));
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         // Insertion order kept: /v1/models lists models in the order the file names them.
         return new TollgateConfig(java.util.Collections.unmodifiableMap(providers),
-                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits);
+                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks);
     }
 
     private Provider provider(String name, JsonNode node, String path) {
@@ -389,6 +391,50 @@ public final class ConfigReader {
             }
         }
         return List.copyOf(budgets);
+    }
+
+    private List<Webhook> webhooks(JsonNode alerts) {
+        List<Webhook> out = new ArrayList<>();
+        if (alerts.isMissingNode() || alerts.isNull()) {
+            return out;
+        }
+        if (!alerts.isObject()) {
+            problems.add("alerts: expected { webhooks: [...] }");
+            return out;
+        }
+        allowOnly(alerts, "alerts", Set.of("webhooks"));
+        JsonNode list = alerts.path("webhooks");
+        if (list.isMissingNode()) {
+            return out;
+        }
+        if (!list.isArray()) {
+            problems.add("alerts.webhooks: expected a list of { name, url, format }");
+            return out;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String path = "alerts.webhooks[" + i + "]";
+            JsonNode w = list.get(i);
+            if (!w.isObject()) {
+                problems.add(path + ": expected { name, url, format, secret }");
+                continue;
+            }
+            allowOnly(w, path, Set.of("name", "url", "format", "secret"));
+            String name = string(w, "name", path, "webhook-" + i);
+            String urlText = string(w, "url", path, null);
+            if (urlText == null) {
+                problems.add(path + ".url: required");
+                continue;
+            }
+            URI url = uri(urlText, path + ".url");
+            String format = string(w, "format", path, "json");
+            if (!format.equals("json") && !format.equals("slack")) {
+                problems.add(path + ".format: expected json or slack, was '" + format + "'");
+            }
+            if (url != null) {
+                out.add(new Webhook(name, url, format, string(w, "secret", path, null)));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private List<RateLimit> rateLimits(JsonNode node) {

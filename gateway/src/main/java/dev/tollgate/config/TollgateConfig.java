@@ -18,11 +18,23 @@ public record TollgateConfig(
         List<Key> keys,
         List<Budget> budgets,
         ZoneId budgetTimeZone,
-        List<RateLimit> rateLimits) {
+        List<RateLimit> rateLimits,
+        List<Webhook> webhooks) {
 
     /** Config with only providers, models and keys (no budgets or limits). */
     public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
-        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of());
+        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of());
+    }
+
+    /**
+     * Where alerts are sent. {@code slack}: a Slack-compatible {@code {"text": ...}} payload;
+     * {@code json}: the full alert as JSON, signed with HMAC-SHA256 of {@code secret} when given.
+     */
+    public record Webhook(String name, URI url, String format, String secret) {
+        @Override
+        public String toString() {
+            return "Webhook[" + name + ", " + url.getHost() + ", " + format + "]"; // the URL path and secret may be credentials
+        }
     }
 
     public record Provider(
