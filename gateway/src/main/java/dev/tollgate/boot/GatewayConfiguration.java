@@ -3,6 +3,7 @@ package dev.tollgate.boot;
 import dev.tollgate.api.ErrorEnvelopeHandler;
 import dev.tollgate.api.RequestIdFilter;
 import dev.tollgate.auth.InMemoryVirtualKeyStore;
+import dev.tollgate.auth.VirtualKeyStore;
 import dev.tollgate.config.ConfigListener;
 import dev.tollgate.config.ConfigReader;
 import dev.tollgate.config.ConfigWatcher;
@@ -119,8 +120,8 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    AuthenticationFilter authenticationFilter(InMemoryVirtualKeyStore virtualKeys) {
-        return new AuthenticationFilter(virtualKeys);
+    AuthenticationFilter authenticationFilter(VirtualKeyStore virtualKeyStore) {
+        return new AuthenticationFilter(virtualKeyStore);
     }
 
     @Bean

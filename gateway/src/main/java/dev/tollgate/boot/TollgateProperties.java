@@ -13,13 +13,16 @@ import org.springframework.util.unit.DataSize;
  * @param config path of {@code tollgate.yaml}; empty = the embedded demo config
  * @param maxRequestSize largest request body accepted (413 above)
  * @param usage where usage events are written
+ * @param state where budgets and rate limits are kept
+ * @param adminKey bootstrap admin key (role owner) for {@code /admin/v1}; {@code TOLLGATE_ADMIN_KEY}
  */
 @ConfigurationProperties("tollgate")
 public record TollgateProperties(
         String config,
         @DefaultValue("8MB") DataSize maxRequestSize,
         @DefaultValue Usage usage,
-        @DefaultValue State state) {
+        @DefaultValue State state,
+        String adminKey) {
 
     /**
      * Where budgets and rate limits are kept.

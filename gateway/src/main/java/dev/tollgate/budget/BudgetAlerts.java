@@ -21,8 +21,8 @@ import reactor.core.publisher.Mono;
 /**
  * After each settlement: budget utilisation as a metric, and alerts when a budget crosses one of
  * its thresholds (default 50/75/90/100 %). Each threshold fires once per budget instance and
- * period, across all replicas (claimed in the ledger); when several are crossed at once only the
- * highest is sent. Alerts go to the configured webhooks and into {@code alert_events}.
+ * period, across all replicas (claimed in the ledger), also when one call crosses several at
+ * once. Alerts go to the configured webhooks and into {@code alert_events}.
  */
 public class BudgetAlerts {
 
@@ -64,13 +64,13 @@ public class BudgetAlerts {
             return Mono.empty();
         }
         Instant keep = a.window().end().plusSeconds(86_400);
-        // Claim from the highest down: the first claim won is the alert to send, the rest are
-        // claimed so they do not fire later for the same period.
+        // Every threshold crossed is claimed in the ledger; the replica that wins a claim sends that
+        // alert, so each threshold fires exactly once per period however many calls and replicas race.
         return Flux.fromIterable(crossed)
                 .concatMap(t -> ledger.claimOnce("alert|" + a.account().id() + "|" + t, keep).map(won -> won ? t : -1))
                 .filter(t -> t > 0)
-                .collectList()
-                .flatMap(won -> won.isEmpty() ? Mono.empty() : fire(a, balance, won.get(0)));
+                .concatMap(t -> fire(a, balance, t))
+                .then();
     }
 
     private Mono<Void> fire(BudgetBook.Applied a, LedgerBalance balance, int threshold) {

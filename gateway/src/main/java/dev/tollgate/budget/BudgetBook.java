@@ -21,11 +21,37 @@ public class BudgetBook implements ConfigListener {
     private record State(List<Budget> budgets, ZoneId zone) {}
 
     private volatile State state = new State(List.of(), java.time.ZoneOffset.UTC);
+    private volatile List<Budget> fromFile = List.of();
+    private volatile List<Budget> stored = List.of();
 
     @Override
     public Runnable prepare(TollgateConfig config) {
-        State next = new State(config.budgets(), config.budgetTimeZone());
-        return () -> state = next;
+        List<Budget> file = config.budgets();
+        java.time.ZoneId zone = config.budgetTimeZone();
+        return () -> {
+            fromFile = file;
+            state = new State(merge(file, stored), zone);
+        };
+    }
+
+    /** Budgets created through the admin API; a name that the file also uses is ignored (the file wins). */
+    public synchronized void stored(List<Budget> budgets) {
+        stored = List.copyOf(budgets);
+        state = new State(merge(fromFile, stored), state.zone());
+    }
+
+    private static List<Budget> merge(List<Budget> file, List<Budget> stored) {
+        List<Budget> all = new ArrayList<>(file);
+        for (Budget b : stored) {
+            if (file.stream().noneMatch(f -> f.name().equals(b.name()))) {
+                all.add(b);
+            }
+        }
+        return List.copyOf(all);
+    }
+
+    public boolean definedInFile(String name) {
+        return fromFile.stream().anyMatch(b -> b.name().equals(name));
     }
 
     public List<Budget> budgets() {

@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import dev.tollgate.config.TollgateConfig.Admin;
 import dev.tollgate.config.TollgateConfig.Budget;
 import dev.tollgate.config.TollgateConfig.CircuitBreaker;
 import dev.tollgate.config.TollgateConfig.Deployment;
@@ -71,7 +72,7 @@ public final class ConfigReader {
         if (!root.isObject()) {
             throw new ConfigException(source, List.of("(root): expected a mapping with providers, models and keys"));
         }
-        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts"));
+        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts", "admins"));
 
         Map<String, Provider> providers = new LinkedHashMap<>();
         JsonNode providersNode = root.path("providers");
@@ -123,12 +124,13 @@ public final class ConfigReader {
         List<Budget> budgets = budgets(root.path("budgets"));
         List<RateLimit> rateLimits = rateLimits(root.path("rate-limits"));
         List<Webhook> webhooks = webhooks(root.path("alerts"));
+        List<Admin> admins = admins(root.path("admins"));
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         // Insertion order kept: /v1/models lists models in the order the file names them.
         return new TollgateConfig(java.util.Collections.unmodifiableMap(providers),
-                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks);
+                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks, admins);
     }
 
     private Provider provider(String name, JsonNode node, String path) {
@@ -391,6 +393,68 @@ public final class ConfigReader {
             }
         }
         return List.copyOf(budgets);
+    }
+
+    /** Roles of the admin API, from most to least powerful. */
+    public static final List<String> ADMIN_ROLES = List.of("owner", "admin", "billing", "member", "viewer");
+
+    private List<Admin> admins(JsonNode node) {
+        List<Admin> out = new ArrayList<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            problems.add("admins: expected a list of { name, key, role }");
+            return out;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String path = "admins[" + i + "]";
+            JsonNode a = node.get(i);
+            if (!a.isObject()) {
+                problems.add(path + ": expected { name, key, role }");
+                continue;
+            }
+            allowOnly(a, path, Set.of("name", "key", "key-sha256", "role", "team"));
+            String name = string(a, "name", path, null);
+            String role = string(a, "role", path, "viewer");
+            if (name == null) {
+                problems.add(path + ".name: required");
+                continue;
+            }
+            if (!ADMIN_ROLES.contains(role)) {
+                problems.add(path + ".role: expected one of " + ADMIN_ROLES + ", was '" + role + "'");
+            }
+            String plaintext = string(a, "key", path, null);
+            String hash = string(a, "key-sha256", path, null);
+            if (plaintext != null) {
+                if (plaintext.length() < 16) {
+                    problems.add(path + ".key: admin keys need at least 16 characters");
+                    continue;
+                }
+                hash = KeyHash.sha256(plaintext);
+            } else if (hash == null || !KeyHash.isHexDigest(hash)) {
+                problems.add(path + ": key (or key-sha256, 64 hex characters) is required");
+                continue;
+            }
+            String team = string(a, "team", path, null);
+            if ("member".equals(role) && team == null) {
+                problems.add(path + ".team: required for role member (members manage their own team's keys)");
+            }
+            out.add(new Admin(name, hash, role, team));
+        }
+        return List.copyOf(out);
+    }
+
+    /** One budget definition as the admin API receives it (same fields as in the file). */
+    public Budget readBudget(JsonNode definition) {
+        problems.clear();
+        tools.jackson.databind.node.ArrayNode list = YAML.createArrayNode();
+        list.add(definition);
+        List<Budget> budgets = budgets(list);
+        if (!problems.isEmpty()) {
+            throw new ConfigException("budget", problems.stream().map(p -> p.replace("budgets[0].", "").replace("budgets[0]", "budget")).toList());
+        }
+        return budgets.get(0);
     }
 
     private List<Webhook> webhooks(JsonNode alerts) {

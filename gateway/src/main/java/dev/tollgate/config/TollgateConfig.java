@@ -19,12 +19,19 @@ public record TollgateConfig(
         List<Budget> budgets,
         ZoneId budgetTimeZone,
         List<RateLimit> rateLimits,
-        List<Webhook> webhooks) {
+        List<Webhook> webhooks,
+        List<Admin> admins) {
 
     /** Config with only providers, models and keys (no budgets or limits). */
     public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
-        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of());
+        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of());
     }
+
+    /**
+     * Someone who may use the admin API: owner, admin, member (keys of their own team), viewer
+     * (read only) or billing (budgets and spend). Known only by the SHA-256 of their admin key.
+     */
+    public record Admin(String name, String keyHash, String role, String team) {}
 
     /**
      * Where alerts are sent. {@code slack}: a Slack-compatible {@code {"text": ...}} payload;

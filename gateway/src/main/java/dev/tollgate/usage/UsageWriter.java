@@ -6,11 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -32,7 +32,10 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
 
     private final UsageStore store;
     private final UsageSpool spool;
-    private final BlockingQueue<UsageEvent> queue;
+    // Lock-free on the producer side: request threads must never wait for the writer's lock.
+    private final LinkedTransferQueue<UsageEvent> queue = new LinkedTransferQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int capacity;
     private final int batchSize;
     private final Duration flushInterval;
     private final ExecutorService overflow = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-usage-overflow"));
@@ -53,10 +56,10 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
             MeterRegistry meters) {
         this.store = store;
         this.spool = spool;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.batchSize = batchSize;
         this.flushInterval = flushInterval;
-        Gauge.builder("tollgate.usage.queue.depth", queue, BlockingQueue::size)
+        Gauge.builder("tollgate.usage.queue.depth", queued, AtomicInteger::get)
                 .description("Usage events waiting to be written").register(meters);
         this.written = Counter.builder("tollgate.usage.events").tag("outcome", "written").register(meters);
         this.spooled = Counter.builder("tollgate.usage.events").tag("outcome", "spooled").register(meters);
@@ -66,10 +69,13 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
 
     @Override
     public void record(UsageEvent event) {
-        if (!queue.offer(event)) {
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
             overflowed.increment();
             overflow.execute(() -> spoolBatch(List.of(event)));
+            return;
         }
+        queue.offer(event);
     }
 
     public boolean storeUp() {
@@ -81,7 +87,7 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
     }
 
     public int queued() {
-        return queue.size();
+        return queued.get();
     }
 
     @Override
@@ -99,6 +105,7 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
                 if (first != null) {
                     batch.add(first);
                     queue.drainTo(batch, batchSize - 1);
+                    queued.addAndGet(-batch.size());
                     write(batch);
                     batch = new ArrayList<>(batchSize);
                 }
@@ -199,6 +206,7 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
         }
         List<UsageEvent> rest = new ArrayList<>();
         queue.drainTo(rest);
+        queued.addAndGet(-rest.size());
         if (!rest.isEmpty()) {
             spoolBatch(rest);
         }

@@ -53,7 +53,7 @@ class BudgetConcurrencyIT {
         Path dir = Files.createTempDirectory("tollgate-budget");
         Path config = dir.resolve("tollgate.yaml");
         Files.writeString(config, config(budget, "tg-racer-key-1"));
-        Map<String, Object> props = properties(config, dir, "redis");
+        Map<String, Object> props = GatewayInstance.properties(config, dir, "redis");
         try (GatewayInstance a = GatewayInstance.start(props); GatewayInstance b = GatewayInstance.start(props)) {
             race(budget, List.of(a, b), "tg-racer-key-1");
         }
@@ -65,20 +65,9 @@ class BudgetConcurrencyIT {
         Path dir = Files.createTempDirectory("tollgate-budget");
         Path config = dir.resolve("tollgate.yaml");
         Files.writeString(config, config(budget, "tg-racer-key-2"));
-        try (GatewayInstance a = GatewayInstance.start(properties(config, dir, "memory"))) {
+        try (GatewayInstance a = GatewayInstance.start(GatewayInstance.properties(config, dir, "memory"))) {
             race(budget, List.of(a), "tg-racer-key-2");
         }
-    }
-
-    static Map<String, Object> properties(Path config, Path dir, String store) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("tollgate.config", config.toString());
-        props.put("tollgate.usage.url", TestPostgres.usageUrl());
-        props.put("tollgate.usage.schema", TestPostgres.freshSchema());
-        props.put("tollgate.usage.flush-interval", "20ms");
-        props.put("tollgate.usage.spool-dir", dir.resolve("spool-" + ThreadLocalRandom.current().nextInt(1 << 20)).toString());
-        props.put("tollgate.state.store", store);
-        return props;
     }
 
     private void race(String budget, List<GatewayInstance> gateways, String key) throws Exception {

@@ -53,7 +53,7 @@ class LimitsAndPoliciesIT {
                 rate-limits:
                   - { name: team-tokens-%1$s, per: team, tokens-per-minute: 100000 }
                 """.formatted(suffix));
-        try (GatewayInstance gateway = GatewayInstance.start(BudgetConcurrencyIT.properties(file, file.getParent(), "redis"))) {
+        try (GatewayInstance gateway = GatewayInstance.start(GatewayInstance.properties(file, file.getParent(), "redis"))) {
             OpenAIClient client = sdk(gateway, "tg-limited-" + suffix);
             try (HttpResponseFor<ChatCompletion> first = client.chat().completions().withRawResponse().create(chat("m"))) {
                 assertThat(first.headers().values("x-ratelimit-limit-requests")).containsExactly("3");
@@ -88,7 +88,7 @@ class LimitsAndPoliciesIT {
                 budgets:
                   - { name: %2$s, scope: { team: t-%1$s }, period: daily, amount: 0.05 }
                 """.formatted(suffix, budget));
-        Map<String, Object> props = BudgetConcurrencyIT.properties(file, file.getParent(), "memory");
+        Map<String, Object> props = GatewayInstance.properties(file, file.getParent(), "memory");
         long spentBefore;
         String account = budget + "|all|" + Instant.now().toString().substring(0, 10);
         try (GatewayInstance gateway = GatewayInstance.start(props)) {
@@ -148,7 +148,7 @@ class LimitsAndPoliciesIT {
                 budgets:
                   - { name: outage-budget, scope: { team: outage }, amount: 100 }
                 """);
-        Map<String, Object> props = BudgetConcurrencyIT.properties(file, file.getParent(), "redis");
+        Map<String, Object> props = GatewayInstance.properties(file, file.getParent(), "redis");
         props.put("tollgate.state.redis-url", "redis://127.0.0.1:" + deadPort);
         String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 

@@ -1,0 +1,384 @@
+package dev.tollgate.admin;
+
+import dev.tollgate.api.GatewayException;
+import dev.tollgate.budget.BudgetBook;
+import dev.tollgate.budget.BudgetLedger;
+import dev.tollgate.budget.BudgetPeriods;
+import dev.tollgate.budget.LedgerBalance;
+import dev.tollgate.config.ConfigException;
+import dev.tollgate.config.ConfigReader;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.support.KeyHash;
+import dev.tollgate.usage.UsageEvent;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code /admin/v1}: virtual keys (create → the secret is shown once; list; revoke; rotate),
+ * budgets (create, replace, delete, status) and the audit log. Every change is audited with who
+ * made it. Config-file keys and budgets are listed but can only be changed in the file.
+ */
+public class AdminHandlers {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String IDENTITY = AdminHandlers.class.getName() + ".identity";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AdminAuthenticator auth;
+    private final AdminStore store;
+    private final StoredState state;
+    private final BudgetBook budgets;
+    private final BudgetLedger ledger;
+    private final java.util.function.Supplier<TollgateConfig> config;
+
+    public AdminHandlers(AdminAuthenticator auth, AdminStore store, StoredState state, BudgetBook budgets, BudgetLedger ledger,
+            java.util.function.Supplier<TollgateConfig> config) {
+        this.auth = auth;
+        this.store = store;
+        this.state = state;
+        this.budgets = budgets;
+        this.ledger = ledger;
+        this.config = config;
+    }
+
+    public RouterFunction<ServerResponse> routes() {
+        HandlerFilterFunction<ServerResponse, ServerResponse> authenticate = (request, next) -> {
+            request.attributes().put(IDENTITY, auth.authenticate(request.headers().asHttpHeaders()));
+            return next.handle(request);
+        };
+        return RouterFunctions.route()
+                .path("/admin/v1", b -> b
+                        .GET("/keys", this::listKeys)
+                        .POST("/keys", this::createKey)
+                        .DELETE("/keys/{name}", this::revokeKey)
+                        .POST("/keys/{name}/rotate", this::rotateKey)
+                        .GET("/budgets", this::listBudgets)
+                        .POST("/budgets", this::putBudget)
+                        .PUT("/budgets/{name}", this::putBudget)
+                        .DELETE("/budgets/{name}", this::deleteBudget)
+                        .GET("/budgets/{name}/status", this::budgetStatus)
+                        .GET("/audit", this::audit))
+                .filter(authenticate)
+                .build();
+    }
+
+    // ---- keys ----
+
+    Mono<ServerResponse> listKeys(ServerRequest request) {
+        AdminIdentity who = identity(request);
+        ArrayNode data = JSON.createArrayNode();
+        for (TollgateConfig.Key k : config.get().keys()) {
+            if (who.canSeeTeam(k.team())) {
+                data.add(keyJson(k.name(), k.team(), k.project(), k.user(), k.models(), k.metadata(), "config", null, null));
+            }
+        }
+        return store.keys(true).filter(k -> who.canSeeTeam(k.team()))
+                .doOnNext(k -> data.add(keyJson(k.name(), k.team(), k.project(), k.user(), k.models(), k.metadata(), "api",
+                        k.createdAt(), k.revokedAt())))
+                .then(Mono.defer(() -> json(HttpStatus.OK, JSON.createObjectNode().put("object", "list").set("data", data))));
+    }
+
+    Mono<ServerResponse> createKey(ServerRequest request) {
+        AdminIdentity who = identity(request);
+        requireKeyWriter(who);
+        return body(request).flatMap(body -> {
+            String name = text(body, "name", true);
+            if (!name.matches("[A-Za-z0-9._-]{1,128}")) {
+                throw GatewayException.invalidRequest("name", "name: 1-128 letters, digits, '.', '_' or '-'.");
+            }
+            if (config.get().keys().stream().anyMatch(k -> k.name().equals(name))) {
+                throw conflict("A key named '" + name + "' is defined in the config file.");
+            }
+            String team = text(body, "team", false);
+            if (who.role().equals("member")) {
+                if (team != null && !team.equals(who.team())) {
+                    throw forbidden("Members create keys for their own team ('" + who.team() + "') only.");
+                }
+                team = who.team();
+            }
+            List<String> models = new ArrayList<>();
+            body.path("models").forEach(m -> models.add(m.asString()));
+            for (String m : models) {
+                if (!m.equals("*") && !config.get().models().containsKey(m)) {
+                    throw GatewayException.invalidRequest("models", "models: unknown model '" + m + "'.");
+                }
+            }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            body.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asString()));
+            JsonNode l = body.path("limits");
+            TollgateConfig.Limits limits = l.isObject() ? new TollgateConfig.Limits(
+                    l.path("requests-per-minute").isNumber() ? l.path("requests-per-minute").asLong() : null,
+                    l.path("tokens-per-minute").isNumber() ? l.path("tokens-per-minute").asLong() : null,
+                    l.path("concurrent").isNumber() ? l.path("concurrent").asInt() : null) : null;
+            String keyTeam = team;
+            return secret().flatMap(secret -> insert(who, body, name, keyTeam, models, metadata, limits, secret));
+        });
+    }
+
+    private Mono<ServerResponse> insert(AdminIdentity who, JsonNode body, String name, String team, List<String> models,
+            Map<String, String> metadata, TollgateConfig.Limits limits, String secret) {
+        AdminStore.StoredKey key = new AdminStore.StoredKey(name, KeyHash.sha256(secret), team, text(body, "project", false),
+                text(body, "user", false), models, metadata, limits == null || limits.isEmpty() ? null : limits, Instant.now(),
+                who.name(), null);
+        return store.insertKey(key).flatMap(inserted -> {
+            if (!inserted) {
+                return Mono.error(conflict("A key named '" + name + "' already exists."));
+            }
+            return audit(who, "key.create", name, "team=" + team)
+                    .then(state.reload())
+                    .then(Mono.defer(() -> {
+                        ObjectNode out = keyJson(name, team, key.project(), key.user(), models, metadata, "api", key.createdAt(), null);
+                        out.put("key", secret);
+                        out.put("note", "This is the only time the key is shown. Store it now.");
+                        return json(HttpStatus.CREATED, out);
+                    }));
+        });
+    }
+
+    Mono<ServerResponse> revokeKey(ServerRequest request) {
+        AdminIdentity who = identity(request);
+        requireKeyWriter(who);
+        String name = request.pathVariable("name");
+        return ownedKey(who, name)
+                .flatMap(k -> store.revokeKey(name, Instant.now()))
+                .flatMap(done -> audit(who, "key.revoke", name, null).then(state.reload())
+                        .then(json(HttpStatus.OK, JSON.createObjectNode().put("name", name).put("revoked", true))));
+    }
+
+    Mono<ServerResponse> rotateKey(ServerRequest request) {
+        AdminIdentity who = identity(request);
+        requireKeyWriter(who);
+        String name = request.pathVariable("name");
+        return ownedKey(who, name).zipWith(secret())
+                .flatMap(t -> store.rotateKey(name, KeyHash.sha256(t.getT2())).thenReturn(t.getT2()))
+                .flatMap(secret -> audit(who, "key.rotate", name, null).then(state.reload())
+                        .then(json(HttpStatus.OK, JSON.createObjectNode().put("name", name).put("key", secret)
+                                .put("note", "The previous key no longer works. This is the only time the new key is shown."))));
+    }
+
+    private Mono<AdminStore.StoredKey> ownedKey(AdminIdentity who, String name) {
+        if (config.get().keys().stream().anyMatch(k -> k.name().equals(name))) {
+            return Mono.error(conflict("The key '" + name + "' is defined in the config file; change it there."));
+        }
+        return store.keys(false).filter(k -> k.name().equals(name)).next()
+                .switchIfEmpty(Mono.error(() -> notFound("No active key named '" + name + "'.")))
+                .flatMap(k -> who.canSeeTeam(k.team()) ? Mono.just(k)
+                        : Mono.error(forbidden("Members manage their own team's keys only.")));
+    }
+
+    // ---- budgets ----
+
+    Mono<ServerResponse> listBudgets(ServerRequest request) {
+        identity(request);
+        ArrayNode data = JSON.createArrayNode();
+        for (TollgateConfig.Budget b : budgets.budgets()) {
+            data.add(budgetJson(b).put("source", budgets.definedInFile(b.name()) ? "config" : "api"));
+        }
+        return json(HttpStatus.OK, JSON.createObjectNode().put("object", "list").set("data", data));
+    }
+
+    Mono<ServerResponse> putBudget(ServerRequest request) {
+        AdminIdentity who = identity(request);
+        if (!who.canWriteBudgets()) {
+            throw forbidden("Role '" + who.role() + "' cannot change budgets (owner, admin or billing can).");
+        }
+        String pathName = request.pathVariables().get("name");
+        return body(request).flatMap(body -> {
+            if (pathName != null) {
+                ((ObjectNode) body).put("name", pathName);
+            }
+            TollgateConfig.Budget budget;
+            try {
+                budget = new ConfigReader(name -> null).readBudget(body);
+            } catch (ConfigException e) {
+                throw GatewayException.invalidRequest(null, String.join("; ", e.problems()));
+            }
+            if (budgets.definedInFile(budget.name())) {
+                throw conflict("The budget '" + budget.name() + "' is defined in the config file; change it there.");
+            }
+            String action = pathName == null ? "budget.create" : "budget.update";
+            return store.upsertBudget(budget.name(), body.toString(), Instant.now())
+                    .then(audit(who, action, budget.name(), body.toString()))
+                    .then(state.reload())
+                    .then(Mono.defer(() -> json(pathName == null ? HttpStatus.CREATED : HttpStatus.OK, budgetJson(budget))));
+        });
+    }
+
+    Mono<ServerResponse> deleteBudget(ServerRequest request) {
+        AdminIdentity who = identity(request);
+        if (!who.canWriteBudgets()) {
+            throw forbidden("Role '" + who.role() + "' cannot change budgets.");
+        }
+        String name = request.pathVariable("name");
+        if (budgets.definedInFile(name)) {
+            throw conflict("The budget '" + name + "' is defined in the config file; remove it there.");
+        }
+        return store.deleteBudget(name).flatMap(deleted -> deleted
+                ? audit(who, "budget.delete", name, null).then(state.reload())
+                        .then(json(HttpStatus.OK, JSON.createObjectNode().put("name", name).put("deleted", true)))
+                : Mono.error(notFound("No budget named '" + name + "' was created through the API.")));
+    }
+
+    /** Spent, reserved and remaining in the current period; {@code ?instance=} for per-value budgets. */
+    Mono<ServerResponse> budgetStatus(ServerRequest request) {
+        identity(request);
+        String name = request.pathVariable("name");
+        TollgateConfig.Budget budget = budgets.budgets().stream().filter(b -> b.name().equals(name)).findFirst()
+                .orElseThrow(() -> notFound("No budget named '" + name + "'."));
+        String instance = request.queryParam("instance").orElse("all");
+        BudgetPeriods.Window window = BudgetPeriods.of(budget.period(), Instant.now(), budgets.zone());
+        String account = name + "|" + instance + "|" + window.id();
+        return ledger.balances(List.of(account)).flatMap(list -> {
+            LedgerBalance b = list.get(0);
+            long amount = BudgetBook.micros(budget.amountUsd());
+            ObjectNode out = budgetJson(budget);
+            out.put("instance", instance);
+            out.put("period", window.id());
+            out.put("period_start", window.start().toString());
+            out.put("period_end", window.end().toString());
+            out.put("spent_usd", BudgetBook.usd(b.spentMicros()));
+            out.put("reserved_usd", BudgetBook.usd(b.reservedMicros()));
+            out.put("remaining_usd", BudgetBook.usd(Math.max(0, amount - b.committedMicros())));
+            out.put("utilization_percent", amount == 0 ? 100 : b.spentMicros() * 100 / amount);
+            return json(HttpStatus.OK, out);
+        });
+    }
+
+    Mono<ServerResponse> audit(ServerRequest request) {
+        AdminIdentity who = identity(request);
+        if (!who.canReadAudit()) {
+            throw forbidden("Role '" + who.role() + "' cannot read the audit log.");
+        }
+        int limit = request.queryParam("limit").map(Integer::parseInt).orElse(100);
+        ArrayNode data = JSON.createArrayNode();
+        return store.auditLog(Math.max(1, Math.min(limit, 1000)))
+                .doOnNext(e -> data.addObject().put("id", e.id().toString()).put("at", e.at().toString()).put("actor", e.actor())
+                        .put("role", e.role()).put("action", e.action()).put("target", e.target()).put("details", e.details()))
+                .then(Mono.defer(() -> json(HttpStatus.OK, JSON.createObjectNode().put("object", "list").set("data", data))));
+    }
+
+    // ---- helpers ----
+
+    private Mono<Void> audit(AdminIdentity who, String action, String target, String details) {
+        return store.audit(new AdminStore.AuditEntry(UsageEvent.newId(), Instant.now(), who.name(), who.role(), action, target, details));
+    }
+
+    private static ObjectNode keyJson(String name, String team, String project, String user, List<String> models,
+            Map<String, String> metadata, String source, Instant createdAt, Instant revokedAt) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("name", name).put("team", team).put("project", project).put("user", user).put("source", source);
+        ArrayNode m = o.putArray("models");
+        models.forEach(m::add);
+        ObjectNode md = o.putObject("metadata");
+        metadata.forEach(md::put);
+        if (createdAt != null) {
+            o.put("created_at", createdAt.toString());
+        }
+        o.put("revoked", revokedAt != null);
+        return o;
+    }
+
+    private static ObjectNode budgetJson(TollgateConfig.Budget b) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("name", b.name());
+        ObjectNode scope = o.putObject("scope");
+        b.scope().forEach(scope::put);
+        o.put("period", b.period().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("amount", b.amountUsd());
+        o.put("enforcement", b.hard() ? "hard" : "soft");
+        o.put("on-exceed", b.capMaxTokens() ? "cap-max-tokens" : "reject");
+        ArrayNode alerts = o.putArray("alerts");
+        b.alertThresholds().forEach(alerts::add);
+        return o;
+    }
+
+    /** 192 random bits; SecureRandom may read the OS entropy pool, so never on an event loop. */
+    private static Mono<String> secret() {
+        return Mono.fromCallable(() -> {
+            byte[] bytes = new byte[24];
+            RANDOM.nextBytes(bytes);
+            return "tg-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static Mono<JsonNode> body(ServerRequest request) {
+        return DataBufferUtils.join(request.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class), 64 * 1024)
+                .map(buffer -> {
+                    try {
+                        byte[] bytes = new byte[buffer.readableByteCount()];
+                        buffer.read(bytes);
+                        JsonNode node = JSON.readTree(bytes);
+                        if (!node.isObject()) {
+                            throw GatewayException.invalidJson("Expected a JSON object.");
+                        }
+                        return node;
+                    } catch (JacksonException e) {
+                        throw GatewayException.invalidJson("Invalid JSON: " + e.getOriginalMessage());
+                    } finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .switchIfEmpty(Mono.error(() -> GatewayException.invalidJson("The request body is empty; expected a JSON object.")));
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw GatewayException.missingParam(field, "Missing required parameter: '" + field + "'.");
+            }
+            return null;
+        }
+        if (!v.isString()) {
+            throw GatewayException.invalidRequest(field, field + ": expected a string.");
+        }
+        return v.asString();
+    }
+
+    private static AdminIdentity identity(ServerRequest request) {
+        return (AdminIdentity) request.attributes().get(IDENTITY);
+    }
+
+    private static void requireKeyWriter(AdminIdentity who) {
+        if (!who.canWriteKeys()) {
+            throw forbidden("Role '" + who.role() + "' cannot change keys (owner, admin or member can).");
+        }
+    }
+
+    private static Mono<ServerResponse> json(HttpStatus status, JsonNode body) {
+        return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).bodyValue(JSON.writeValueAsBytes(body));
+    }
+
+    private static GatewayException forbidden(String message) {
+        return new GatewayException(HttpStatus.FORBIDDEN, "permission_error", "insufficient_role", null, message);
+    }
+
+    private static GatewayException conflict(String message) {
+        return new GatewayException(HttpStatus.CONFLICT, "invalid_request_error", "conflict", null, message);
+    }
+
+    private static GatewayException notFound(String message) {
+        return new GatewayException(HttpStatus.NOT_FOUND, "invalid_request_error", "not_found", null, message);
+    }
+
+}

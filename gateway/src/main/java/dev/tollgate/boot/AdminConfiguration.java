@@ -1,0 +1,54 @@
+package dev.tollgate.boot;
+
+import dev.tollgate.admin.AdminAuthenticator;
+import dev.tollgate.admin.AdminHandlers;
+import dev.tollgate.admin.AdminStore;
+import dev.tollgate.admin.R2dbcAdminStore;
+import dev.tollgate.admin.StoredState;
+import dev.tollgate.auth.InMemoryVirtualKeyStore;
+import dev.tollgate.auth.VirtualKeyStore;
+import dev.tollgate.budget.BudgetBook;
+import dev.tollgate.budget.BudgetLedger;
+import dev.tollgate.config.ConfigWatcher;
+import io.r2dbc.pool.ConnectionPool;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.context.annotation.Primary;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/** The admin API and the keys and budgets it manages (stored next to the usage events). */
+@Configuration(proxyBeanMethods = false)
+public class AdminConfiguration {
+
+    @Bean
+    AdminStore adminStore(ConnectionPool usageConnections) {
+        return new R2dbcAdminStore(usageConnections);
+    }
+
+    @Bean
+    StoredState storedState(AdminStore adminStore, BudgetBook budgetBook) {
+        return new StoredState(adminStore, budgetBook, Duration.ofSeconds(5));
+    }
+
+    /** What the authentication filter asks: keys from the config file, then keys made through the API. */
+    @Bean
+    @Primary
+    VirtualKeyStore virtualKeyStore(InMemoryVirtualKeyStore virtualKeys, StoredState storedState) {
+        return StoredState.compose(virtualKeys, storedState);
+    }
+
+    @Bean
+    AdminAuthenticator adminAuthenticator(TollgateProperties properties) {
+        return new AdminAuthenticator(properties.adminKey());
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> adminRoutes(AdminAuthenticator adminAuthenticator, AdminStore adminStore, StoredState storedState,
+            BudgetBook budgetBook, BudgetLedger budgetLedger, @Lazy ConfigWatcher configWatcher) {
+        return new AdminHandlers(adminAuthenticator, adminStore, storedState, budgetBook, budgetLedger,
+                () -> configWatcher.current().config()).routes();
+    }
+}
