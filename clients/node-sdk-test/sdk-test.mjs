@@ -1,6 +1,6 @@
 // The official OpenAI Node SDK, unchanged but for base URL and key, against Tollgate.
 // Run by gateway/src/test/java/dev/tollgate/it/NodeSdkIT.java, which starts the gateway with its
-// test config and stubs the WireMock upstream behind model `solo` to answer 429 before running:
+// test config and stubs the WireMock upstream behind model `node-429` to answer 429 before running:
 //   TOLLGATE_BASE_URL=http://127.0.0.1:PORT/v1 TOLLGATE_KEY=... TOLLGATE_LIMITED_KEY=... node --test sdk-test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -235,9 +235,9 @@ test('errors become the SDK error classes', async () => {
 });
 
 test('an upstream 429 becomes RateLimitError with retry-after', async () => {
-  // NodeSdkIT stubs the upstream behind `solo` to answer 429 with retry-after: 20.
+  // NodeSdkIT stubs the upstream behind `node-429` to answer 429 with retry-after: 20.
   const limited = await rejection(
-    client().chat.completions.create({ model: 'solo', messages }),
+    client().chat.completions.create({ model: 'node-429', messages }),
     OpenAI.RateLimitError,
   );
   assert.equal(limited.status, 429);

@@ -29,6 +29,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -40,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public class AdminHandlers {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
     private static final String IDENTITY = AdminHandlers.class.getName() + ".identity";
     private static final SecureRandom RANDOM = new SecureRandom();
 

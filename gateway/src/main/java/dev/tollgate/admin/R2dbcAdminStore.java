@@ -16,12 +16,13 @@ import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The admin tables in the usage store's database (PostgreSQL, or the embedded H2). */
 public class R2dbcAdminStore implements AdminStore {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
     private static final String KEY_COLUMNS = "name, key_hash, team, project, end_user, models, metadata, limits, created_at, created_by, revoked_at";
 
     private final ConnectionFactory connections;

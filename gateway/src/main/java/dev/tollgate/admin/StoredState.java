@@ -17,6 +17,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -27,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class StoredState implements VirtualKeyStore, SmartInitializingSingleton, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(StoredState.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private final AdminStore store;
     private final BudgetBook budgets;

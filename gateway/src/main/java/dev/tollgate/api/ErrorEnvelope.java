@@ -1,13 +1,14 @@
 package dev.tollgate.api;
 
 import dev.tollgate.streaming.SseFrames;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Serialises the OpenAI error object; all four fields are always present, null when unknown. */
 public final class ErrorEnvelope {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private ErrorEnvelope() {}
 

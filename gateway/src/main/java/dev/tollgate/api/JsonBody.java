@@ -8,8 +8,8 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -21,8 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class JsonBody {
 
-    // Top-level values are read one by one, so "more tokens after this value" is expected here.
-    static final JsonMapper JSON = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    static final JsonMapper JSON = Json.MAPPER;
 
     private final byte[] bytes;
     private final ObjectNode tree;

@@ -19,8 +19,10 @@ import dev.tollgate.pipeline.ParseRequestFilter;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.openai.OpenAiCompatibleAdapter;
 import dev.tollgate.provider.simulated.SimulatedAdapter;
+import dev.tollgate.routing.DeploymentAdmission;
 import dev.tollgate.routing.FallbackExecutor;
 import dev.tollgate.routing.RoutingTable;
+import dev.tollgate.support.Json;
 import dev.tollgate.support.TokenCounter;
 import dev.tollgate.usage.UsageSink;
 import dev.tollgate.usage.UsageWriter;
@@ -44,7 +46,10 @@ import reactor.netty.resources.ConnectionProvider;
 public class GatewayConfiguration {
 
     GatewayConfiguration() {
+        // Lazily built state (BPE ranks, Jackson serializers) is built now, not by the first
+        // requests on event-loop threads.
         TokenCounter.warmUp();
+        Json.warmUp();
     }
 
     @Bean
@@ -146,8 +151,8 @@ public class GatewayConfiguration {
 
     @Bean
     LlmCallFilter llmCallFilter(RoutingTable routingTable, FallbackExecutor fallbackExecutor, UsageSink usageSink,
-            GatewayMetrics metrics, ConfigWatcher configWatcher) {
-        return new LlmCallFilter(routingTable, fallbackExecutor, usageSink, metrics);
+            GatewayMetrics metrics, ConfigWatcher configWatcher, DeploymentAdmission deploymentAdmission) {
+        return new LlmCallFilter(routingTable, fallbackExecutor, usageSink, metrics, deploymentAdmission);
     }
 
     @Bean

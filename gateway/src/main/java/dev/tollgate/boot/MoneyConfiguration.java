@@ -15,6 +15,8 @@ import dev.tollgate.ratelimit.InMemoryRateLimiter;
 import dev.tollgate.ratelimit.RateLimitFilter;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.ratelimit.RedisRateLimiter;
+import dev.tollgate.ratelimit.UpstreamLimitAdmission;
+import dev.tollgate.routing.DeploymentAdmission;
 import dev.tollgate.routing.RoutingTable;
 import dev.tollgate.support.RedisConnector;
 import dev.tollgate.support.StateFailurePolicy;
@@ -66,6 +68,11 @@ public class MoneyConfiguration {
 
     private static StateFailurePolicy policy(String port, TollgateProperties properties, MeterRegistry meters) {
         return new StateFailurePolicy(port, properties.state().onRedisFailure().equals("fail-open"), meters);
+    }
+
+    @Bean
+    DeploymentAdmission deploymentAdmission(RateLimiter rateLimiter) {
+        return new UpstreamLimitAdmission(rateLimiter);
     }
 
     @Bean

@@ -139,7 +139,7 @@ public final class ConfigReader {
             return null;
         }
         allowOnly(node, path, Set.of("type", "base-url", "api-key", "headers", "timeouts", "retry",
-                "circuit-breaker", "ttft", "tokens-per-second", "failure-rate", "output-tokens"));
+                "circuit-breaker", "ttft", "tokens-per-second", "failure-rate", "output-tokens", "limits"));
         String typeId = string(node, "type", path, null);
         if (typeId == null) {
             problems.add(path + ".type: required, one of " + ProviderType.allIds());
@@ -184,7 +184,8 @@ public final class ConfigReader {
                 }
             }
         }
-        return new Provider(name, type, baseUrl, apiKey, headers, timeouts, retry, cb, sim);
+        return new Provider(name, type, baseUrl, apiKey, headers, timeouts, retry, cb, sim,
+                upstreamLimits(node.path("limits"), path + ".limits"));
     }
 
     private Model model(String name, JsonNode node, String path, JsonNode providersNode, Map<String, Provider> providers) {
@@ -205,7 +206,7 @@ public final class ConfigReader {
                     problems.add(dpath + ": expected { provider: ..., model: ... }");
                     continue;
                 }
-                allowOnly(d, dpath, Set.of("provider", "model", "weight", "timeouts"));
+                allowOnly(d, dpath, Set.of("provider", "model", "weight", "timeouts", "limits"));
                 String provider = string(d, "provider", dpath, null);
                 if (provider == null) {
                     problems.add(dpath + ".provider: required");
@@ -225,7 +226,7 @@ public final class ConfigReader {
                 Provider p = providers.get(provider);
                 Timeouts t = d.has("timeouts")
                         ? timeouts(d.path("timeouts"), dpath + ".timeouts", p != null ? p.timeouts() : null) : null;
-                deployments.add(new Deployment(provider, upstreamModel, weight, t));
+                deployments.add(new Deployment(provider, upstreamModel, weight, t, upstreamLimits(d.path("limits"), dpath + ".limits")));
             }
             if (!deployments.isEmpty() && deployments.stream().allMatch(d -> d.weight() == 0)) {
                 problems.add(path + ".deployments: at least one deployment needs a weight above 0");
@@ -538,6 +539,29 @@ public final class ConfigReader {
             limits.add(new RateLimit(name, per, stringMap(r.path("match"), path + ".match"), l));
         }
         return List.copyOf(limits);
+    }
+
+    private TollgateConfig.UpstreamLimits upstreamLimits(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected { requests-per-minute, tokens-per-minute, requests-per-day, max-wait }");
+            return null;
+        }
+        allowOnly(node, path, Set.of("requests-per-minute", "tokens-per-minute", "requests-per-day", "max-wait"));
+        Long rpm = node.has("requests-per-minute") ? (long) number(node, "requests-per-minute", path, 0) : null;
+        Long tpm = node.has("tokens-per-minute") ? (long) number(node, "tokens-per-minute", path, 0) : null;
+        Long rpd = node.has("requests-per-day") ? (long) number(node, "requests-per-day", path, 0) : null;
+        if ((rpm != null && rpm < 1) || (tpm != null && tpm < 1) || (rpd != null && rpd < 1)) {
+            problems.add(path + ": limits must be at least 1");
+        }
+        TollgateConfig.UpstreamLimits limits = new TollgateConfig.UpstreamLimits(rpm, tpm, rpd,
+                duration(node, "max-wait", path, java.time.Duration.ofMillis(500)));
+        if (limits.isEmpty()) {
+            problems.add(path + ": give at least one of requests-per-minute, tokens-per-minute, requests-per-day");
+        }
+        return limits;
     }
 
     private Limits limits(JsonNode node, String path) {

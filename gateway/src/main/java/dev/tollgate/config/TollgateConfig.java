@@ -53,7 +53,8 @@ public record TollgateConfig(
             Timeouts timeouts,
             Retry retry,
             CircuitBreaker circuitBreaker,
-            Simulation simulation) {
+            Simulation simulation,
+            UpstreamLimits limits) {
 
         @Override
         public String toString() {
@@ -92,7 +93,18 @@ public record TollgateConfig(
             String name, List<Deployment> deployments, Price price, List<String> fallbacks, String ownedBy,
             int maxOutputTokens) {}
 
-    public record Deployment(String provider, String model, int weight, Timeouts timeouts) {
+    /**
+     * What a provider account (or one deployment) accepts, e.g. a free tier: requests and tokens
+     * per minute, requests per day. Near a limit a call waits up to {@code maxWait} for room,
+     * otherwise it moves on to the next deployment instead of collecting the provider's 429.
+     */
+    public record UpstreamLimits(Long requestsPerMinute, Long tokensPerMinute, Long requestsPerDay, Duration maxWait) {
+        public boolean isEmpty() {
+            return requestsPerMinute == null && tokensPerMinute == null && requestsPerDay == null;
+        }
+    }
+
+    public record Deployment(String provider, String model, int weight, Timeouts timeouts, UpstreamLimits limits) {
         public String id() {
             return provider + "/" + model;
         }

@@ -8,6 +8,7 @@ import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.routing.CallTrace;
+import dev.tollgate.routing.DeploymentAdmission;
 import dev.tollgate.routing.DeploymentTarget;
 import dev.tollgate.routing.FallbackExecutor;
 import dev.tollgate.routing.ModelRoute;
@@ -44,12 +45,15 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
     private final FallbackExecutor executor;
     private final UsageSink usage;
     private final GatewayMetrics metrics;
+    private final DeploymentAdmission admission;
 
-    public LlmCallFilter(RoutingTable routing, FallbackExecutor executor, UsageSink usage, GatewayMetrics metrics) {
+    public LlmCallFilter(RoutingTable routing, FallbackExecutor executor, UsageSink usage, GatewayMetrics metrics,
+            DeploymentAdmission admission) {
         this.routing = routing;
         this.executor = executor;
         this.usage = usage;
         this.metrics = metrics;
+        this.admission = admission;
     }
 
     @Override
@@ -75,7 +79,7 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
             CallTrace trace, CallRecorder recorder) {
         LlmRequest request = llm.request();
         ServerHttpResponse response = exchange.getResponse();
-        return executor.execute(plan, t -> t.adapter().call(providerRequest(llm, t)).flux(), false, trace)
+        return executor.execute(plan, t -> admitted(llm, t).flatMapMany(a -> t.adapter().call(providerRequest(llm, t))), false, trace)
                 .next()
                 .onErrorMap(e -> fail(e, trace, request, recorder))
                 .flatMap(answer -> {
@@ -98,7 +102,7 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
         headers.setCacheControl("no-cache");
         headers.set("x-accel-buffering", "no"); // tell proxies in front of us not to buffer either
         Flux<Flux<DataBuffer>> frames = executor
-                .execute(plan, t -> t.adapter().stream(providerRequest(llm, t)), true, trace)
+                .execute(plan, t -> admitted(llm, t).flatMapMany(a -> t.adapter().stream(providerRequest(llm, t))), true, trace)
                 .doOnNext(chunk -> {
                     if (!recorder.committed()) {
                         routingHeaders(headers, trace);
@@ -117,6 +121,24 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
                 })
                 .doOnCancel(recorder::cancelled);
         return response.writeAndFlushWith(frames);
+    }
+
+    /** Admission under the deployment's provider limits; released with what the call used once it ends. */
+    private Mono<DeploymentAdmission.Admitted> admitted(LlmExchange llm, DeploymentTarget target) {
+        String attemptId = llm.requestId() + ":" + target.id() + ":" + Long.toHexString(System.nanoTime());
+        return admission.admit(target, attemptId, () -> llm.inputTokenEstimate() + (long) outputLimit(llm, target) * llm.request().choices())
+                .doOnNext(admitted -> {
+                    if (admitted != DeploymentAdmission.NOTHING) {
+                        llm.onFinish(event -> admitted.release(target.id().equals(event.deployment())
+                                ? event.inputTokens() + event.outputTokens() : 0));
+                    }
+                });
+    }
+
+    private int outputLimit(LlmExchange llm, DeploymentTarget target) {
+        Integer max = llm.request().maxOutputTokens();
+        ModelRoute route = routing.route(target.model());
+        return max != null ? max : route != null ? route.model().maxOutputTokens() : 0;
     }
 
     private static GatewayException fail(Throwable e, CallTrace trace, LlmRequest request, CallRecorder recorder) {

@@ -21,7 +21,9 @@ public class UpstreamException extends RuntimeException {
         /** The circuit breaker of the deployment is open; the provider was not called. */
         CIRCUIT_OPEN,
         /** The provider answered something that is not the protocol. */
-        PROTOCOL
+        PROTOCOL,
+        /** Not called: the deployment is at its configured provider limit or cooling down after a 429. */
+        UPSTREAM_LIMIT
     }
 
     private final Kind kind;

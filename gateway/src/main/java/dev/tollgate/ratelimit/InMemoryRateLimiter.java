@@ -10,7 +10,6 @@ import reactor.core.publisher.Mono;
 /** The single-node limiter: the same GCRA and lease arithmetic as the Redis scripts, under one lock. */
 public class InMemoryRateLimiter implements RateLimiter {
 
-    static final double WINDOW_MS = 60_000d;
     static final long LEASE_MS = 15 * 60_000L;
 
     private final Map<String, Double> tat = new HashMap<>();
@@ -45,16 +44,17 @@ public class InMemoryRateLimiter implements RateLimiter {
                         }
                         states.add(new LimitState(r, Math.max(0, r.limit() - held.size() - 1), 0));
                     } else {
-                        double interval = WINDOW_MS / r.limit();
+                        double window = r.windowMillis();
+                        double interval = window / r.limit();
                         double current = Math.max(tat.getOrDefault(r.key(), (double) now), now);
                         double updated = current + r.cost() * interval;
-                        double allowAt = updated - WINDOW_MS;
+                        double allowAt = updated - window;
                         next[i] = updated;
                         if (rejected == null && allowAt > now) {
                             rejected = r;
                             retryAfter = r.cost() > r.limit() ? -1 : (long) Math.ceil(allowAt - now);
                         }
-                        long remaining = (long) Math.floor((WINDOW_MS - (updated - now)) / interval);
+                        long remaining = (long) Math.floor((window - (updated - now)) / interval);
                         states.add(new LimitState(r, Math.max(0, remaining), (long) Math.ceil(updated - now)));
                     }
                 }
@@ -91,7 +91,7 @@ public class InMemoryRateLimiter implements RateLimiter {
                     } else if (r.kind() == LimitRule.Kind.TOKENS && unusedTokens > 0) {
                         Double current = tat.get(r.key());
                         if (current != null) {
-                            tat.put(r.key(), Math.max(now, current - Math.min(unusedTokens, r.cost()) * (WINDOW_MS / r.limit())));
+                            tat.put(r.key(), Math.max(now, current - Math.min(unusedTokens, r.cost()) * ((double) r.windowMillis() / r.limit())));
                         }
                     }
                 }

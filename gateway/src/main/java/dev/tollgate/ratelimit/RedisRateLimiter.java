@@ -16,20 +16,20 @@ public class RedisRateLimiter implements RateLimiter {
 
     static final String PREFIX = "tollgate:{tollgate-limits}:";
 
-    // KEYS: one per rule.  ARGV: leaseId, leaseMs, then (kind, limit, cost) per rule.
+    // KEYS: one per rule.  ARGV: leaseId, leaseMs, then (kind, limit, cost, windowMs) per rule.
     // Returns {rejectedIndex, retryAfterMs, then (remaining, resetMs) per rule}.
     private static final String ACQUIRE = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-            local window = 60000
             local rejected = 0
             local retry = 0
             local out = {}
             local next = {}
             for i, key in ipairs(KEYS) do
-              local kind = ARGV[3 + (i - 1) * 3]
-              local limit = tonumber(ARGV[4 + (i - 1) * 3])
-              local cost = tonumber(ARGV[5 + (i - 1) * 3])
+              local kind = ARGV[3 + (i - 1) * 4]
+              local limit = tonumber(ARGV[4 + (i - 1) * 4])
+              local cost = tonumber(ARGV[5 + (i - 1) * 4])
+              local window = tonumber(ARGV[6 + (i - 1) * 4])
               if kind == 'c' then
                 redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
                 local n = redis.call('ZCARD', key)
@@ -53,7 +53,7 @@ public class RedisRateLimiter implements RateLimiter {
             end
             if rejected == 0 then
               for i, key in ipairs(KEYS) do
-                if ARGV[3 + (i - 1) * 3] == 'c' then
+                if ARGV[3 + (i - 1) * 4] == 'c' then
                   redis.call('ZADD', key, now + tonumber(ARGV[2]), ARGV[1])
                   redis.call('PEXPIRE', key, tonumber(ARGV[2]))
                 else
@@ -66,21 +66,21 @@ public class RedisRateLimiter implements RateLimiter {
             return result
             """;
 
-    // KEYS: one per rule.  ARGV: leaseId, unusedTokens, then (kind, limit, cost) per rule.
+    // KEYS: one per rule.  ARGV: leaseId, unusedTokens, then (kind, limit, cost, windowMs) per rule.
     private static final String RELEASE = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
             local unused = tonumber(ARGV[2])
             for i, key in ipairs(KEYS) do
-              local kind = ARGV[3 + (i - 1) * 3]
+              local kind = ARGV[3 + (i - 1) * 4]
               if kind == 'c' then
                 redis.call('ZREM', key, ARGV[1])
               elseif kind == 't' and unused > 0 then
                 local tat = tonumber(redis.call('GET', key) or '0')
                 if tat > now then
-                  local limit = tonumber(ARGV[4 + (i - 1) * 3])
-                  local cost = tonumber(ARGV[5 + (i - 1) * 3])
-                  local back = math.min(unused, cost) * (60000 / limit)
+                  local limit = tonumber(ARGV[4 + (i - 1) * 4])
+                  local cost = tonumber(ARGV[5 + (i - 1) * 4])
+                  local back = math.min(unused, cost) * (tonumber(ARGV[6 + (i - 1) * 4]) / limit)
                   local updated = math.max(now, tat - back)
                   redis.call('SET', key, tostring(updated), 'PX', math.ceil(updated - now) + 1000)
                 end
@@ -117,7 +117,7 @@ public class RedisRateLimiter implements RateLimiter {
 
     private Mono<Object> eval(String script, ScriptOutputType type, List<LimitRule> rules, String arg1, String arg2) {
         String[] keys = new String[rules.size()];
-        List<String> args = new ArrayList<>(2 + rules.size() * 3);
+        List<String> args = new ArrayList<>(2 + rules.size() * 4);
         args.add(arg1);
         args.add(arg2);
         for (int i = 0; i < rules.size(); i++) {
@@ -130,6 +130,7 @@ public class RedisRateLimiter implements RateLimiter {
             });
             args.add(Long.toString(r.limit()));
             args.add(Long.toString(r.cost()));
+            args.add(Long.toString(r.windowMillis()));
         }
         return redis.eval(script, type, keys, args.toArray(String[]::new));
     }

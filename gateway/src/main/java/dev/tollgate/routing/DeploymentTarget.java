@@ -12,7 +12,8 @@ public record DeploymentTarget(
         ProviderAdapter adapter,
         CircuitBreaker circuitBreaker,
         TollgateConfig.Timeouts timeouts,
-        TollgateConfig.Price price) {
+        TollgateConfig.Price price,
+        Cooldown cooldown) {
 
     public String id() {
         return deployment.id();

@@ -23,6 +23,8 @@ import reactor.core.publisher.Mono;
  */
 public class FallbackExecutor {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FallbackExecutor.class);
+
     private final Consumer<DeploymentTarget> onFallback;
 
     public FallbackExecutor(Consumer<DeploymentTarget> onFallback) {
@@ -40,6 +42,13 @@ public class FallbackExecutor {
         AtomicBoolean emitted = new AtomicBoolean();
         return Flux.defer(() -> {
                     trace.attempt(target);
+                    // A retry of the same deployment already waited for its retry-after.
+                    long cooling = attemptNo == 1 ? target.cooldown().remainingMillis() : 0;
+                    if (cooling > 0) {
+                        return Flux.error(new UpstreamException(UpstreamException.Kind.UPSTREAM_LIMIT, 429,
+                                target.id() + " is cooling down after a 429 for " + cooling + " ms more",
+                                Duration.ofMillis(cooling), "rate_limit_exceeded", "cooling_down", null, null));
+                    }
                     return guard(call.apply(target), target.timeouts(), stream);
                 })
                 .transformDeferred(CircuitBreakerOperator.of(target.circuitBreaker()))
@@ -50,6 +59,9 @@ public class FallbackExecutor {
                 })
                 .onErrorResume(error -> {
                     UpstreamException failure = classify(error, target);
+                    if (failure.kind() == UpstreamException.Kind.HTTP_STATUS && failure.status() == 429) {
+                        target.cooldown().coolFor(failure.retryAfter());
+                    }
                     if (emitted.get()) {
                         return Flux.error(failure); // committed: bytes already went to the client
                     }
@@ -77,7 +89,7 @@ public class FallbackExecutor {
      */
     static Duration retryDelay(UpstreamException failure, int attemptNo, TollgateConfig.Retry retry) {
         switch (failure.kind()) {
-            case CIRCUIT_OPEN, FIRST_BYTE_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT, CONNECT_TIMEOUT -> {
+            case CIRCUIT_OPEN, FIRST_BYTE_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT, CONNECT_TIMEOUT, UPSTREAM_LIMIT -> {
                 return null;
             }
             default -> { }
@@ -131,6 +143,8 @@ public class FallbackExecutor {
             return UpstreamException.of(UpstreamException.Kind.CIRCUIT_OPEN,
                     "circuit breaker of " + target.id() + " is open after repeated failures", error);
         }
+        // Not a provider failure but a bug on our side: keep the stack trace.
+        log.error("Unexpected failure calling {}", target.id(), error);
         return UpstreamException.of(UpstreamException.Kind.PROTOCOL,
                 "unexpected failure calling " + target.id() + ": " + error, error);
     }

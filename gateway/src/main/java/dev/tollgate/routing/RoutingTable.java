@@ -27,6 +27,7 @@ public class RoutingTable implements ConfigListener {
     private final Function<TollgateConfig.Provider, ProviderAdapter> adapters;
     private final CircuitBreakerRegistry breakers;
     private final Map<String, TollgateConfig.CircuitBreaker> breakerSettings = new ConcurrentHashMap<>();
+    private final Map<String, Cooldown> cooldowns = new ConcurrentHashMap<>();
     private volatile Map<String, ModelRoute> routes = Map.of();
 
     public RoutingTable(Function<TollgateConfig.Provider, ProviderAdapter> adapters, CircuitBreakerRegistry breakers) {
@@ -54,7 +55,8 @@ public class RoutingTable implements ConfigListener {
                 TollgateConfig.Provider p = config.providers().get(d.provider());
                 CircuitBreaker cb = breaker(d.id(), p.circuitBreaker(), breakerUpdates);
                 targets.add(new DeploymentTarget(m.name(), d, p, byProvider.get(d.provider()), cb,
-                        d.timeouts() != null ? d.timeouts() : p.timeouts(), m.price()));
+                        d.timeouts() != null ? d.timeouts() : p.timeouts(), m.price(),
+                        cooldowns.computeIfAbsent(d.id(), id -> new Cooldown())));
             }
             next.put(m.name(), new ModelRoute(m, List.copyOf(targets), m.fallbacks()));
         }

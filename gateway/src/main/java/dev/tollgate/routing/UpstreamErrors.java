@@ -25,7 +25,8 @@ public final class UpstreamErrors {
         String attempts = trace.path();
         boolean allOpen = !failures.isEmpty() && failures.stream().allMatch(f -> f.kind() == UpstreamException.Kind.CIRCUIT_OPEN);
         String summary = "Every deployment for model '" + model + "' failed (" + attempts + "). Last error: " + last.getMessage();
-        if (last.kind() == UpstreamException.Kind.HTTP_STATUS && last.status() == 429) {
+        if ((last.kind() == UpstreamException.Kind.HTTP_STATUS && last.status() == 429)
+                || last.kind() == UpstreamException.Kind.UPSTREAM_LIMIT) {
             return new GatewayException(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_exceeded", "upstream_rate_limited", null,
                     summary, last.retryAfter(), last);
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -22,7 +23,7 @@ public class R2dbcUsageStore implements UsageStore {
 
     public enum Dialect { POSTGRESQL, H2 }
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
     private static final String COLUMNS = "event_id, request_id, created_at, key_name, team, project, end_user, feature, "
             + "operation, requested_model, model, provider, deployment, stream, input_tokens, output_tokens, "
             + "cached_input_tokens, tokens_estimated, cost_usd, price_version, latency_ms, ttft_ms, status, error_code, "

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -26,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class UsageSpool {
 
     private static final Logger log = LoggerFactory.getLogger(UsageSpool.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
     private static final String ACTIVE = "usage-spool.jsonl";
     private static final String REPLAY_SUFFIX = ".replay";
 

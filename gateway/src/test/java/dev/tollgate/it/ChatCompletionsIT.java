@@ -193,7 +193,7 @@ class ChatCompletionsIT extends GatewayTestBase {
         PRIMARY.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(401).withBody(
                 Transcripts.error("Incorrect API key provided: sk-prim****0000.", "invalid_request_error", "invalid_api_key"))));
 
-        HttpResponse<String> response = http.post("/v1/chat/completions", KEY, "it-401-up", chat("solo", false, null));
+        HttpResponse<String> response = http.post("/v1/chat/completions", KEY, "it-401-up", chat("creds", false, null));
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).doesNotContain("sk-").contains("upstream provider rejected the gateway's own credentials");
@@ -242,6 +242,13 @@ class ChatCompletionsIT extends GatewayTestBase {
         assertThat(response.statusCode()).isEqualTo(429);
         assertThat(response.headers().firstValue("retry-after")).hasValue("30");
         assertThat(response.body()).contains("\"type\":\"rate_limit_exceeded\"");
+
+        // The deployment now cools down for its retry-after: the next call does not reach the provider.
+        int before = PRIMARY.getAllServeEvents().size();
+        HttpResponse<String> again = http.post("/v1/chat/completions", KEY, "it-429-cooling", chat("solo", false, null));
+        assertThat(again.statusCode()).isEqualTo(429);
+        assertThat(again.body()).contains("cooling down");
+        assertThat(PRIMARY.getAllServeEvents()).hasSize(before);
     }
 
     @Test

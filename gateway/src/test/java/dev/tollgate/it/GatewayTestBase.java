@@ -95,6 +95,12 @@ abstract class GatewayTestBase {
                     price: { input: 1.00, output: 2.00, version: backup-v1 }
                   solo:
                     deployments: [ { provider: primary, model: solo-upstream } ]
+                  creds:
+                    deployments: [ { provider: primary, model: creds-upstream } ]
+                  sdk-429:
+                    deployments: [ { provider: primary, model: sdk-429-upstream } ]
+                  node-429:
+                    deployments: [ { provider: primary, model: node-429-upstream } ]
                   patient:
                     deployments: [ { provider: retrying, model: patient-upstream } ]
                   refused-first:

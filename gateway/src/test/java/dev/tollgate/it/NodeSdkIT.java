@@ -39,7 +39,7 @@ class NodeSdkIT extends GatewayTestBase {
             assertThat(install.exitCode()).as("npm ci in %s failed:%n%s", CLIENT_DIR, install.output()).isZero();
         }
 
-        // The SDK test expects model `solo` (upstream PRIMARY) to answer 429 with retry-after: 20.
+        // The SDK test expects model `node-429` (upstream PRIMARY) to answer 429 with retry-after: 20.
         PRIMARY.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(429).withHeader("retry-after", "20")
                 .withBody(Transcripts.error("Rate limit reached for requests", "requests", "rate_limit_exceeded"))));
 

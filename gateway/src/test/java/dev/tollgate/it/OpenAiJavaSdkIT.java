@@ -137,7 +137,7 @@ class OpenAiJavaSdkIT extends GatewayTestBase {
 
         PRIMARY.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(429).withHeader("retry-after", "20")
                 .withBody(Transcripts.error("Rate limit reached for requests", "requests", "rate_limit_exceeded"))));
-        assertThatThrownBy(() -> client(KEY).chat().completions().create(chat("solo").build()))
+        assertThatThrownBy(() -> client(KEY).chat().completions().create(chat("sdk-429").build()))
                 .isInstanceOf(RateLimitException.class)
                 .satisfies(e -> assertThat(((RateLimitException) e).headers().values("retry-after")).containsExactly("20"));
     }

@@ -81,13 +81,13 @@ class BudgetConcurrencyIT {
                     + "\"}]" + (stream ? ",\"stream\":true" : "") + "}";
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/chat/completions"))
                     .header("authorization", "Bearer " + key).header("x-request-id", prefix + i)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                    .timeout(Duration.ofSeconds(50)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
             responses.add(Http.client().sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         }
         int ok = 0;
         int quota = 0;
         for (CompletableFuture<HttpResponse<String>> f : responses) {
-            HttpResponse<String> r = f.get();
+            HttpResponse<String> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
             if (r.statusCode() == 200) {
                 ok++;
             } else {

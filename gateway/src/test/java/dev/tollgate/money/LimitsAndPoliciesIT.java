@@ -133,6 +133,35 @@ class LimitsAndPoliciesIT {
     }
 
     @Test
+    void providerFreeTierLimitsRotateToTheNextDeploymentInsteadOfCollecting429s() throws Exception {
+        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        Path file = config("""
+                providers:
+                  free-%1$s: { type: simulated, ttft: 1ms, tokens-per-second: 5000, output-tokens: 5, limits: { requests-per-minute: 2, max-wait: 0ms } }
+                  paid: { type: simulated, ttft: 1ms, tokens-per-second: 5000, output-tokens: 5 }
+                models:
+                  m:
+                    deployments: [ { provider: free-%1$s, model: free-m } ]
+                    fallbacks: [ paid-m ]
+                  paid-m: { deployments: [ { provider: paid } ] }
+                keys:
+                  - { name: k, key: tg-upstream-%1$s }
+                """.formatted(suffix));
+        try (GatewayInstance gateway = GatewayInstance.start(GatewayInstance.properties(file, file.getParent(), "redis"))) {
+            String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            List<String> served = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = gateway.http().post("/v1/chat/completions", "tg-upstream-" + suffix, "up-" + suffix + "-" + i, body);
+                assertThat(r.statusCode()).isEqualTo(200);
+                served.add(r.headers().firstValue("x-tollgate-deployment").orElseThrow());
+            }
+            assertThat(served).containsExactly("free-" + suffix + "/free-m", "free-" + suffix + "/free-m", "paid/paid-m");
+            assertThat(TestPostgres.usageEvent("up-" + suffix + "-2").get("fallback_path").toString())
+                    .startsWith("free-" + suffix + "/free-m:upstream_limit > paid/paid-m:ok");
+        }
+    }
+
+    @Test
     void redisOutageFollowsTheConfiguredPolicy() throws Exception {
         int deadPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

@@ -7,12 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Reading the parts of OpenAI responses Tollgate needs: usage, generated text, errors. */
 final class OpenAiWire {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final JsonMapper JSON = Json.MAPPER;
 
     private OpenAiWire() {}
 

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -34,7 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public class SimulatedAdapter implements ProviderAdapter {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
     private static final String[] WORDS = ("the gateway routes every request through a chain of small filters that "
             + "check keys count tokens enforce budgets cache answers and pick a provider with fallback so "
             + "applications keep working when one vendor is slow or down while each call is metered in dollars")
