@@ -66,6 +66,18 @@ if rate and rate > 0 then
   end
 end
 
+if os.getenv("TG_LOG_ERRORS") == "1" then
+  -- Print the first few non-200 answers (status and body) to stderr. Off by default: defining
+  -- response() makes wrk hand every response to Lua, which costs load-generator CPU.
+  local logged = 0
+  function response(status, headers, body)
+    if status ~= 200 and logged < 3 then
+      logged = logged + 1
+      io.stderr:write("NON_200 " .. status .. " " .. string.sub(body or "", 1, 600) .. "\n")
+    end
+  end
+end
+
 local function json_string(s)
   return '"' .. s:gsub('\\', '\\\\'):gsub('"', '\\"') .. '"'
 end

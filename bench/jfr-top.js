@@ -4,14 +4,22 @@
 // passes through selected areas (inclusive), (3) the hottest dev.tollgate methods (inclusive).
 //
 //   jfr print --json --events jdk.ExecutionSample rec.jfr > samples.json
-//   node bench/jfr-top.js samples.json [topN]
+//   node bench/jfr-top.js samples.json [topN] [begin end]
+// begin/end (ISO instants) keep only the samples taken in that window: a dump of a long-running
+// recording holds whole chunks, i.e. also samples from before the window.
 'use strict';
 
 const fs = require('node:fs');
 
 const data = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const topN = Number(process.argv[3] || 15);
-const events = data.recording.events.filter((e) => e.type === 'jdk.ExecutionSample');
+const begin = process.argv[4] ? Date.parse(process.argv[4]) : -Infinity;
+const end = process.argv[5] ? Date.parse(process.argv[5]) : Infinity;
+const events = data.recording.events.filter((e) => {
+  if (e.type !== 'jdk.ExecutionSample') return false;
+  const t = Date.parse(e.values.startTime);
+  return t >= begin && t <= end;
+});
 
 const name = (f) => f.method.type.name.replace(/\//g, '.') + '.' + f.method.name;
 
@@ -35,6 +43,7 @@ const AREAS = [
 ];
 
 const self = new Map();
+const callers = new Map(); // hot method -> (first caller outside java.*/jdk.*/sun.* -> n)
 const areas = new Map(AREAS.map(([n]) => [n, 0]));
 const tollgate = new Map();
 const threads = new Map();
@@ -43,6 +52,9 @@ for (const e of events) {
   if (!frames.length) continue;
   const top = name(frames[0]);
   self.set(top, (self.get(top) || 0) + 1);
+  const caller = frames.map(name).find((n) => !/^(java|jdk|sun)\./.test(n)) || '(JDK only)';
+  if (!callers.has(top)) callers.set(top, new Map());
+  callers.get(top).set(caller, (callers.get(top).get(caller) || 0) + 1);
   const t = (e.values.sampledThread.javaName || e.values.sampledThread.osName || '?').replace(/-\d+$/, '-N');
   threads.set(t, (threads.get(t) || 0) + 1);
   const names = frames.map(name);
@@ -62,7 +74,13 @@ for (const [t, n] of top(threads, 6)) out.push(`  ${pct(n)}  ${t}`);
 out.push('inclusive, by area (a sample can count in several):');
 for (const [a, n] of [...areas.entries()].sort((x, y) => y[1] - x[1])) if (n) out.push(`  ${pct(n)}  ${a}`);
 out.push(`top ${topN} methods by self samples:`);
-for (const [m, n] of top(self, topN)) out.push(`  ${pct(n)}  ${m}`);
+for (const [m, n] of top(self, topN)) {
+  out.push(`  ${pct(n)}  ${m}`);
+  if (/^(java|jdk|sun)\./.test(m)) {
+    const [c, k] = top(callers.get(m), 1)[0];
+    out.push(`             from ${c} (${Math.round((100 * k) / n)} % of these)`);
+  }
+}
 out.push('top dev.tollgate methods, inclusive:');
 for (const [m, n] of top(tollgate, 10)) out.push(`  ${pct(n)}  ${m}`);
 process.stdout.write(out.join('\n') + '\n');

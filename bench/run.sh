@@ -21,13 +21,18 @@
 #   DURATION=8        seconds per measured wrk run  ROUNDS=3        repetitions of every measurement
 #   RATE=500          paced rate (req/s)            PACED_CONNS=20  connections for the paced runs
 #   CONNS=64          saturation connections        WRK_THREADS=1   wrk threads for saturation
-#   WARMUP_MIN=40 WARMUP_MAX=120 WARMUP_WINDOW=5     Tollgate warm-up: until throughput settles
+#   WARMUP_MIN=40 WARMUP_MAX=100 WARMUP_WINDOW=5     Tollgate warm-up: until throughput settles
 #   IDLE_SECONDS=15   idle pause before RSS is read
-#   TTFT_N=200        probe requests per target per round; TTFT_DELAY_MS=2 gap between SSE events
-#   QUIET_PCT=10 QUIET_MAX=10 QUIET_BUDGET=90     wait for foreign CPU load below QUIET_PCT % of a
+#   TTFT_N=150        probe requests per target per round; TTFT_DELAY_MS=1 between SSE events;
+#                     TTFT_GAP_MS=10 pause between probe requests
+#   QUIET_PCT=10 QUIET_MAX=10 QUIET_BUDGET=60     wait for foreign CPU load below QUIET_PCT % of a
 #                     core before each measurement, at most QUIET_MAX s each and QUIET_BUDGET s in all
 #   TOLLGATE_JAVA_OPTS  JVM flags (default below)   TOLLGATE_JAR  jar to run (default: built one)
-#   PROFILE=1         also record a JFR profile of Tollgate under saturation and print hot spots
+#                     with -XX:NativeMemoryTracking=summary in them, the JVM's memory breakdown is
+#                     printed next to the idle RSS
+#   PROFILE=1         run Tollgate with JFR and print where its CPU goes under saturation, sampled
+#                     for PROFILE_SECONDS=15 per mode at the end of the run (the
+#                     recording costs throughput all run long: use a separate run for headline numbers)
 #   PORT_BASE=18080   first port tried; the first three free ports from here are used
 set -euo pipefail
 
@@ -41,20 +46,26 @@ PACED_CONNS=${PACED_CONNS:-20}
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-1}
 WARMUP_MIN=${WARMUP_MIN:-40}
-WARMUP_MAX=${WARMUP_MAX:-120}
+WARMUP_MAX=${WARMUP_MAX:-100}
 WARMUP_WINDOW=${WARMUP_WINDOW:-5}
 QUIET_PCT=${QUIET_PCT:-10}
 QUIET_MAX=${QUIET_MAX:-10}
-QUIET_BUDGET=${QUIET_BUDGET:-90}
+QUIET_BUDGET=${QUIET_BUDGET:-60}
 IDLE_SECONDS=${IDLE_SECONDS:-15}
-TTFT_N=${TTFT_N:-200}
-TTFT_DELAY_MS=${TTFT_DELAY_MS:-2}
+TTFT_N=${TTFT_N:-150}
+TTFT_DELAY_MS=${TTFT_DELAY_MS:-1}
+TTFT_GAP_MS=${TTFT_GAP_MS:-10}
 PROFILE=${PROFILE:-0}
+PROFILE_SECONDS=${PROFILE_SECONDS:-15}
 PORT_BASE=${PORT_BASE:-18080}
-TOLLGATE_JAVA_OPTS=${TOLLGATE_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+PerfDisableSharedMem"}
+TOLLGATE_JAVA_OPTS=${TOLLGATE_JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC"}
 KEY=tg-bench-key-000001
-# Reactive stacks are deep: let JFR keep whole stacks when profiling.
-[ "$PROFILE" = 1 ] && TOLLGATE_JAVA_OPTS="$TOLLGATE_JAVA_OPTS -XX:FlightRecorderOptions:stackdepth=2048"
+# Profiling: JFR must run from launch. Starting a recording in a running JVM re-instruments JDK
+# classes and throws away compiled code; on two cores Tollgate then needs another minute of
+# traffic to recover (measured: 9.2k -> 0.97k req/s for the next 8 s). Reactive stacks are deep,
+# so keep 512 frames. The recording's overhead then applies to the whole run: take headline
+# numbers from a run without PROFILE.
+[ "$PROFILE" = 1 ] && TOLLGATE_JAVA_OPTS="$TOLLGATE_JAVA_OPTS -XX:FlightRecorderOptions:stackdepth=512 -XX:StartFlightRecording=name=bench,settings=profile,maxage=15m"
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS_DIR="$HERE/results"
@@ -110,6 +121,9 @@ command -v wrk >/dev/null || { log "installing wrk"; apt_install wrk; }
 command -v nginx >/dev/null || { log "installing nginx-light"; apt_install nginx-light || apt_install nginx; }
 command -v node >/dev/null || { log "installing nodejs"; apt_install nodejs; }
 command -v curl >/dev/null || { log "installing curl"; apt_install curl; }
+[ -x /usr/bin/time ] || { log "installing time"; apt_install time; }
+command -v ss >/dev/null || { log "installing iproute2"; apt_install iproute2; }
+command -v pgrep >/dev/null || { log "installing procps"; apt_install procps; }
 command -v java >/dev/null || die "java (JDK 17+) is required"
 NGINX_BIN=$(command -v nginx)
 
@@ -147,7 +161,7 @@ echo "machine:  $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ {printf "%.0f GiB
 echo "software: $(java -version 2>&1 | head -1), node $(node --version), $("$NGINX_BIN" -v 2>&1 | sed 's/.*: //'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "jar:      $JAR ($(stat -c %y "$JAR" | cut -d. -f1), git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "jvm:      $TOLLGATE_JAVA_OPTS"
-echo "settings: DURATION=${DURATION}s ROUNDS=$ROUNDS RATE=$RATE PACED_CONNS=$PACED_CONNS CONNS=$CONNS WRK_THREADS=$WRK_THREADS WARMUP=${WARMUP_MIN}-${WARMUP_MAX}s TTFT_N=$TTFT_N TTFT_DELAY_MS=$TTFT_DELAY_MS"
+echo "settings: DURATION=${DURATION}s ROUNDS=$ROUNDS RATE=$RATE PACED_CONNS=$PACED_CONNS CONNS=$CONNS WRK_THREADS=$WRK_THREADS WARMUP=${WARMUP_MIN}-${WARMUP_MAX}s TTFT_N=$TTFT_N TTFT_DELAY_MS=$TTFT_DELAY_MS TTFT_GAP_MS=$TTFT_GAP_MS"
 echo "ports:    upstream $UP_PORT, nginx $NGINX_PORT, tollgate $TG_PORT; load generator, upstream, nginx and Tollgate share the same cores"
 
 # ---------------------------------------------------------------- start servers
@@ -191,13 +205,19 @@ NGINX_PID=$!
 cat > "$RUN/tollgate.yaml" <<EOF
 # Generated by bench/run.sh: one OpenAI-compatible provider, the fake upstream on loopback.
 providers:
+# The circuit breakers judge 200 calls instead of the default 20: wrk cuts the streams in flight at
+# the end of every run, and a few of those upstream calls are only failed by the 30 s idle timeout
+# (see docs/performance.md); with a 20-call window that burst opens the breaker of the healthy
+# fake provider and Tollgate answers 503 for 30 s.
   fake:
     type: openai-compatible
     base-url: http://127.0.0.1:$UP_PORT/v1
+    circuit-breaker: { sliding-window-size: 200, minimum-calls: 100 }
   fake-ttft:                 # same upstream; asks it to space SSE events TTFT_DELAY_MS apart
     type: openai-compatible
     base-url: http://127.0.0.1:$UP_PORT/v1
     headers: { x-fake-chunk-delay-ms: "$TTFT_DELAY_MS" }
+    circuit-breaker: { sliding-window-size: 200, minimum-calls: 100 }
 models:
   bench-model:
     deployments: [ { provider: fake, model: bench-model } ]
@@ -293,6 +313,7 @@ quiet_wait() {
 
 # wrk_run PHASE TARGET MODE ROUND CONNS THREADS SECONDS [RATE]; sets LAST_RPS
 LAST_RPS=0
+LAST_ERRORS=0
 wrk_run() {
   local phase=$1 target=$2 mode=$3 round=$4 conns=$5 threads=$6 secs=$7 rate=${8:-}
   local stream=0 pids gw0 gw1 up0 up1 all0 all1 b0 b1 si0 si1 wrk_s line
@@ -301,7 +322,9 @@ wrk_run() {
   pids=$(target_pids "$target")
   gw0=$(cpu_ticks $pids); up0=$(cpu_ticks "$UPSTREAM_PID"); all0=$(cpu_ticks $(all_pids))
   read -r b0 si0 < <(sys_cpu)
-  TG_KEY=$KEY TG_STREAM=$stream TG_RATE=$rate TG_LABEL="$phase/$target/$mode/$round" \
+  local log_errors=0
+  [ "$phase" = warmup ] && log_errors=1
+  TG_KEY=$KEY TG_STREAM=$stream TG_RATE=$rate TG_LABEL="$phase/$target/$mode/$round" TG_LOG_ERRORS=$log_errors \
     /usr/bin/time -f '%U %S' -o "$RUN/wrk.time" \
     wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s -s "$HERE/chat.lua" "${URL[$target]}" \
     > "$RUN/wrk.out" 2>&1 || die "wrk failed: $(cat "$RUN/wrk.out")"
@@ -319,7 +342,9 @@ wrk_run() {
     const w = r.wrk, e = Object.values(w.errors).reduce((a, b) => a + b, 0), l = w.lat_us;
     const other = (100 * r.other_cpu_s / w.seconds).toFixed(0);
     console.error(`  ${w.label.padEnd(24)} ${w.rps.toFixed(0).padStart(6)} req/s  p50 ${(l.p50 / 1000).toFixed(3)} ms  p99 ${(l.p99 / 1000).toFixed(3)} ms  max ${(l.max / 1000).toFixed(1)} ms  other load ${other} %${e ? "  ERRORS " + JSON.stringify(w.errors) : ""}`);
-    console.log(w.rps.toFixed(0));' "$RUN/last.json")
+    console.log(w.rps.toFixed(0) + " " + e);' "$RUN/last.json")
+  LAST_ERRORS=${LAST_RPS#* }; LAST_RPS=${LAST_RPS% *}
+  grep -m3 '^NON_200' "$RUN/wrk.out" | cut -c1-300 | sed 's/^/    /' >&2 || true
 }
 
 # ---------------------------------------------------------------- warm-up
@@ -332,11 +357,12 @@ quiet_wait
 warm_start=$(date +%s)
 prev_json=0; prev_sse=0
 while :; do
-  wrk_run warmup tollgate json 0 "$CONNS" "$WRK_THREADS" "$WARMUP_WINDOW"; cur_json=$LAST_RPS
-  wrk_run warmup tollgate sse 0 "$CONNS" "$WRK_THREADS" "$WARMUP_WINDOW"; cur_sse=$LAST_RPS
+  wrk_run warmup tollgate json 0 "$CONNS" "$WRK_THREADS" "$WARMUP_WINDOW"; cur_json=$LAST_RPS; errs=$LAST_ERRORS
+  wrk_run warmup tollgate sse 0 "$CONNS" "$WRK_THREADS" "$WARMUP_WINDOW"; cur_sse=$LAST_RPS; errs=$((errs + LAST_ERRORS))
+  [ "$errs" -gt 0 ] && cur_json=0 && cur_sse=0   # error answers are fast: never call that settled
   elapsed=$(( $(date +%s) - warm_start ))
   settled=$(awk -v a="$prev_json" -v b="$cur_json" -v c="$prev_sse" -v d="$cur_sse" \
-    'BEGIN { print (a > 0 && c > 0 && (b - a) / a < 0.1 && (a - b) / a < 0.1 && (d - c) / c < 0.1 && (c - d) / c < 0.1) ? 1 : 0 }')
+    'BEGIN { print (a > 0 && b > 0 && c > 0 && d > 0 && (b - a) / a < 0.1 && (a - b) / a < 0.1 && (d - c) / c < 0.1 && (c - d) / c < 0.1) ? 1 : 0 }')
   if [ "$elapsed" -ge "$WARMUP_MAX" ] || { [ "$settled" = 1 ] && [ "$elapsed" -ge "$WARMUP_MIN" ]; }; then break; fi
   prev_json=$cur_json; prev_sse=$cur_sse
 done
@@ -354,6 +380,11 @@ sleep "$IDLE_SECONDS"
 IDLE_RSS=$(rss_kb "$TOLLGATE_PID")
 printf '{"phase":"rss","when":"idle-after-warmup","rss_kb":%s}\n' "$IDLE_RSS" >> "$RAW"
 echo "  Tollgate VmRSS after warm-up + ${IDLE_SECONDS}s idle: $((IDLE_RSS / 1024)) MiB"
+if [[ "$TOLLGATE_JAVA_OPTS" == *NativeMemoryTracking* ]]; then
+  echo "  JVM native memory (NMT, committed):"
+  jcmd "$TOLLGATE_PID" VM.native_memory summary scale=MB \
+    | awk '/^Total:/ || /^-/ {gsub(/[()]/, ""); print}' | sed 's/^-* */    /' | sed 's/reserved=[0-9]*MB, //'
+fi
 
 # ---------------------------------------------------------------- 1. paced
 log "1. paced load: $RATE req/s, $PACED_CONNS connections, ${DURATION}s per run, $ROUNDS rounds"
@@ -376,11 +407,11 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 # ---------------------------------------------------------------- 3. TTFT
-log "3. time to first token: $TTFT_N sequential streams per target per round, events ${TTFT_DELAY_MS} ms apart"
+log "3. time to first token: $TTFT_N sequential streams per target per round, events ${TTFT_DELAY_MS} ms apart, ${TTFT_GAP_MS} ms between requests"
 for r in $(seq 1 "$ROUNDS"); do
   warm=0; [ "$r" = 1 ] && warm=50
   quiet_wait
-  out=$(node "$HERE/ttft-probe.js" --n "$TTFT_N" --warmup "$warm" --key "$KEY" --label "ttft/$r" \
+  out=$(node "$HERE/ttft-probe.js" --n "$TTFT_N" --warmup "$warm" --key "$KEY" --label "ttft/$r" --gap-ms "$TTFT_GAP_MS" \
     --header "x-fake-chunk-delay-ms: $TTFT_DELAY_MS" \
     --target "direct=${URL[direct]}" --target "nginx=${URL[nginx]}" \
     --target "tollgate=${URL[tollgate]}@bench-model-ttft" 2>&1) || die "ttft probe failed: $out"
@@ -397,15 +428,16 @@ printf '{"phase":"rss","when":"end-of-run","rss_kb":%s}\n' "$FINAL_RSS" >> "$RAW
 
 # ---------------------------------------------------------------- optional profile
 if [ "$PROFILE" = 1 ]; then
-  log "profile: JFR (settings=profile) during ${DURATION}s JSON + ${DURATION}s SSE saturation of Tollgate"
+  log "profile: JFR samples of ${PROFILE_SECONDS}s JSON and ${PROFILE_SECONDS}s SSE saturation of Tollgate"
   for mode in json sse; do
-    jcmd "$TOLLGATE_PID" JFR.start name=bench-$mode settings=profile filename="$RUN/$mode.jfr" >/dev/null
-    wrk_run profile tollgate "$mode" 0 "$CONNS" "$WRK_THREADS" "$DURATION"
-    jcmd "$TOLLGATE_PID" JFR.stop name=bench-$mode >/dev/null
+    begin=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    wrk_run profile tollgate "$mode" 0 "$CONNS" "$WRK_THREADS" "$PROFILE_SECONDS"
+    end=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    jcmd "$TOLLGATE_PID" JFR.dump name=bench begin="$begin" end="$end" filename="$RUN/$mode.jfr" >/dev/null
     cp "$RUN/$mode.jfr" "$RESULTS_DIR/$STAMP.$mode.jfr"
-    echo "  hot spots, $mode (share of on-CPU samples):"
+    echo "  where Tollgate's CPU goes, $mode (JFR execution samples):"
     jfr print --json --events jdk.ExecutionSample "$RUN/$mode.jfr" > "$RUN/$mode.samples.json"
-    node "$HERE/jfr-top.js" "$RUN/$mode.samples.json" | sed 's/^/    /'
+    node "$HERE/jfr-top.js" "$RUN/$mode.samples.json" 15 "$begin" "$end" | sed 's/^/    /'
   done
 fi
 

@@ -7,23 +7,28 @@
 //       --target nginx=http://127.0.0.1:18083/v1/chat/completions \
 //       --target tollgate=http://127.0.0.1:18082/v1/chat/completions@bench-model-ttft \
 //       [--key tg-...] [--model bench-model] [--header 'x-fake-chunk-delay-ms: 2'] [--label round1]
+//       [--gap-ms 10]
 //
 // A target may end in @model to send another model name there (Tollgate's TTFT model points at a
 // provider that adds the chunk-delay header itself). Targets are probed interleaved (one request
-// to each in turn) so that drift on the machine hits all of them alike. Each target keeps one
-// keep-alive connection, as an SDK client would. Every stream is read to data: [DONE] and checked.
+// to each, in a fresh random order every turn) so that drift on the machine hits all of them
+// alike, with a pause of --gap-ms between requests so that one target's after-work (Tollgate
+// writes its usage event once a stream ends) does not land on the next target's request; the
+// probe measures a lone request on an otherwise idle path. Each target keeps one keep-alive
+// connection, as an SDK client would. Every stream is read to data: [DONE] and checked.
 // Prints one line "BENCH_TTFT {json}" with per-target percentiles in microseconds.
 'use strict';
 
 const http = require('node:http');
 
 function args(argv) {
-  const out = { n: 300, warmup: 50, key: 'tg-bench-key-000001', model: 'bench-model', headers: {}, targets: [], label: '' };
+  const out = { n: 300, warmup: 50, gapMs: 10, key: 'tg-bench-key-000001', model: 'bench-model', headers: {}, targets: [], label: '' };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[++i];
     if (a === '--n') out.n = Number(v);
     else if (a === '--warmup') out.warmup = Number(v);
+    else if (a === '--gap-ms') out.gapMs = Number(v);
     else if (a === '--key') out.key = v;
     else if (a === '--model') out.model = v;
     else if (a === '--label') out.label = v;
@@ -111,12 +116,25 @@ function pct(sorted, p) {
   return sorted[Math.min(rank, sorted.length) - 1];
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function shuffled(xs) {
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
 (async () => {
   for (let i = 0; i < opts.warmup; i++) {
     for (const t of opts.targets) await once(t);
   }
   for (let i = 0; i < opts.n; i++) {
-    for (const t of opts.targets) t.samples.push(await once(t));
+    for (const t of shuffled(opts.targets)) {
+      await sleep(opts.gapMs);
+      t.samples.push(await once(t));
+    }
   }
   const result = { label: opts.label, n: opts.n, targets: {} };
   for (const t of opts.targets) {
