@@ -12,7 +12,6 @@ import dev.tollgate.support.TokenCounter;
 import dev.tollgate.usage.CostCalculator;
 import dev.tollgate.usage.UsageEvent;
 import dev.tollgate.usage.UsageSink;
-import io.micrometer.core.instrument.Tags;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,6 +74,10 @@ final class CallRecorder {
     /** The client went away; the response write completes quietly, so this is the only signal. */
     void cancelled() {
         cancelled = true;
+    }
+
+    boolean isCancelled() {
+        return cancelled;
     }
 
     void failed(GatewayException e) {
@@ -141,7 +144,11 @@ final class CallRecorder {
             }
         }
 
-        Tags tags = GatewayMetrics.tags(llm.operation(), request != null ? request.model() : null,
+        // A model name the client made up must not become a metric series: one per call would
+        // let any key grow the registry without bound.
+        String modelTag = request == null ? null
+                : failure != null && "model_not_found".equals(failure.code()) ? "unknown" : request.model();
+        GatewayMetrics.CallTags tags = GatewayMetrics.tags(llm.operation(), modelTag,
                 target == null ? null : target.provider().name());
         metrics.call(tags, status, errorCode, latency);
         if (ttftMs != null) {

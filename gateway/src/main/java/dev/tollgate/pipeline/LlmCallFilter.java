@@ -24,10 +24,13 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.netty.Connection;
 
 /**
  * Terminal filter for {@code llm:}: calls the providers along the routing plan and writes the
@@ -72,6 +75,11 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
         CallTrace trace = new CallTrace();
         CallRecorder recorder = new CallRecorder(llm, trace, usage, metrics);
         return (request.stream() ? stream(exchange, llm, plan, trace, recorder) : complete(exchange, llm, plan, trace, recorder))
+                // Nobody is left to tell about a failure once the client went away (e.g. the write
+                // to its closed connection); the call is metered as 499.
+                .onErrorResume(e -> recorder.isCancelled() ? Mono.empty() : Mono.error(e))
+                // Metered before the error travels on, so the event keeps this call's trace.
+                .doOnError(e -> recorder.finish(SignalType.ON_ERROR))
                 .doFinally(recorder::finish);
     }
 
@@ -80,6 +88,7 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
         LlmRequest request = llm.request();
         ServerHttpResponse response = exchange.getResponse();
         return executor.execute(plan, t -> admitted(llm, t).flatMapMany(a -> t.adapter().call(providerRequest(llm, t))), false, trace)
+                .takeUntilOther(clientGone(exchange, recorder))
                 .next()
                 .onErrorMap(e -> fail(e, trace, request, recorder))
                 .flatMap(answer -> {
@@ -103,6 +112,7 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
         headers.set("x-accel-buffering", "no"); // tell proxies in front of us not to buffer either
         Flux<Flux<DataBuffer>> frames = executor
                 .execute(plan, t -> admitted(llm, t).flatMapMany(a -> t.adapter().stream(providerRequest(llm, t))), true, trace)
+                .takeUntilOther(clientGone(exchange, recorder))
                 .doOnNext(chunk -> {
                     if (!recorder.committed()) {
                         routingHeaders(headers, trace);
@@ -121,6 +131,19 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
                 })
                 .doOnCancel(recorder::cancelled);
         return response.writeAndFlushWith(frames);
+    }
+
+    /**
+     * Completes when the client's connection closes. A client that leaves before the first byte of
+     * the answer would otherwise not cancel anything: nothing is being written yet, so the upstream
+     * call would run on (into its timeouts, counted against a healthy provider's circuit breaker).
+     */
+    private static Mono<Void> clientGone(ServerWebExchange exchange, CallRecorder recorder) {
+        Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+        if (nativeRequest instanceof Connection connection) {
+            return connection.onDispose().doOnTerminate(recorder::cancelled);
+        }
+        return Mono.never();
     }
 
     /** Admission under the deployment's provider limits; released with what the call used once it ends. */

@@ -69,7 +69,15 @@ public final class SseSplitter {
     static Event parse(String block) {
         String name = null;
         StringBuilder data = null;
-        for (String line : block.split("\r?\n")) {
+        int start = 0;
+        // Lines by hand: String.split with a regex showed as a sixth of a stream's CPU.
+        while (start <= block.length()) {
+            int end = block.indexOf('\n', start);
+            if (end < 0) {
+                end = block.length();
+            }
+            String line = block.substring(start, end > start && block.charAt(end - 1) == '\r' ? end - 1 : end);
+            start = end + 1;
             if (line.isEmpty() || line.startsWith(":")) {
                 continue; // comments are keep-alives
             }

@@ -12,13 +12,19 @@ public final class KeyHash {
 
     private KeyHash() {}
 
-    public static String sha256(String plaintextKey) {
+    /** One digest per thread: looking the algorithm up through the JCA providers on every request costs more than hashing. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(plaintextKey.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every JRE", e);
         }
+    });
+
+    public static String sha256(String plaintextKey) {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return HexFormat.of().formatHex(digest.digest(plaintextKey.getBytes(StandardCharsets.UTF_8)));
     }
 
     public static boolean isHexDigest(String value) {

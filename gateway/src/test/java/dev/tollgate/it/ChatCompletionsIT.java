@@ -210,7 +210,9 @@ class ChatCompletionsIT extends GatewayTestBase {
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(response.body()).contains("\"type\":\"server_error\"").contains("Every deployment for model 'gpt-4o-mini' failed")
                 .contains("primary/gpt-4o-mini-2024-07-18:500").contains("secondary/backup-upstream:502");
-        assertThat(TestPostgres.usageEvent("it-all-fail")).containsEntry("status", 502).containsEntry("error_code", "upstream_error");
+        assertThat(TestPostgres.usageEvent("it-all-fail")).containsEntry("status", 502).containsEntry("error_code", "upstream_error")
+                .containsEntry("fallback_path", "primary/gpt-4o-mini-2024-07-18:500 > secondary/backup-upstream:502")
+                .containsEntry("provider", "secondary");
     }
 
     @Test
@@ -263,6 +265,26 @@ class ChatCompletionsIT extends GatewayTestBase {
         assertThat(PRIMARY.countRequestsMatching(postRequestedFor(urlEqualTo("/flaky/v1/chat/completions")).build()).getCount())
                 .as("after two failures the breaker opened and the third call never reached the provider").isEqualTo(2);
         assertThat(TestPostgres.usageEvent("it-cb-2").get("fallback_path").toString()).startsWith("flaky/flaky-upstream:circuit_open");
+    }
+
+    @Test
+    void clientLeavingBeforeTheFirstByteCancelsTheUpstreamCall() throws Exception {
+        int before = NETTY.slowStartCancelled.get();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(http.base() + "/v1/chat/completions"))
+                .header("authorization", "Bearer " + KEY).header("x-request-id", "it-gone-early")
+                .timeout(java.time.Duration.ofMillis(300))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(chat("slowstart", true, null))).build();
+        try {
+            dev.tollgate.testing.Http.client().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException expected) {
+            // the client gives up after 300 ms and closes the connection
+        }
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (NETTY.slowStartCancelled.get() == before && System.nanoTime() < deadline) {
+            TestPostgres.sleep(20);
+        }
+        assertThat(NETTY.slowStartCancelled.get()).as("upstream call cancelled long before its 5 s first byte").isGreaterThan(before);
+        assertThat(TestPostgres.usageEvent("it-gone-early")).containsEntry("status", 499).containsEntry("error_code", "client_closed");
     }
 
     @Test

@@ -77,6 +77,10 @@ abstract class GatewayTestBase {
                   endless:
                     type: openai-compatible
                     base-url: http://127.0.0.1:%d/endless/v1
+                  slowstart:
+                    type: openai-compatible
+                    base-url: http://127.0.0.1:%d/slowstart/v1
+                    timeouts: { first-byte: 20s }
                   refused:
                     type: openai-compatible
                     base-url: http://127.0.0.1:%d/v1
@@ -112,6 +116,8 @@ abstract class GatewayTestBase {
                   broken:
                     deployments: [ { provider: broken, model: m } ]
                     fallbacks: [ backup ]
+                  slowstart:
+                    deployments: [ { provider: slowstart, model: m } ]
                   endless:
                     deployments: [ { provider: endless, model: m } ]
                     price: { input: 1, output: 1 }
@@ -121,7 +127,7 @@ abstract class GatewayTestBase {
                 keys:
                   - { name: all, key: %s, team: platform, project: it, models: [ "*" ], metadata: { cost-center: cc-42 } }
                   - { name: limited, key: %s, team: growth, models: [ sim-model ] }
-                """.formatted(PRIMARY.port(), SECONDARY.port(), PRIMARY.port(), PRIMARY.port(), NETTY.port(), NETTY.port(),
+                """.formatted(PRIMARY.port(), SECONDARY.port(), PRIMARY.port(), PRIMARY.port(), NETTY.port(), NETTY.port(), NETTY.port(),
                 closedPort(), KEY, LIMITED_KEY);
     }
 

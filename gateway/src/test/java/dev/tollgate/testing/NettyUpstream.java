@@ -15,6 +15,7 @@ public final class NettyUpstream implements AutoCloseable {
 
     public final AtomicInteger endlessClosed = new AtomicInteger();
     public final AtomicInteger endlessOpened = new AtomicInteger();
+    public final AtomicInteger slowStartCancelled = new AtomicInteger();
     private final DisposableServer server;
 
     public NettyUpstream() {
@@ -27,6 +28,12 @@ public final class NettyUpstream implements AutoCloseable {
                                                         Transcripts.chunk("m", "{\"content\":\"Hel\"}", null))
                                                 .concatWith(Mono.delay(Duration.ofMillis(50))
                                                         .then(Mono.error(new IllegalStateException("upstream died")))))
+                                        .then()))
+                        .post("/slowstart/v1/chat/completions", (req, res) -> req.receive().then()
+                                .then(res.header("content-type", "text/event-stream")
+                                        .sendString(Mono.delay(Duration.ofSeconds(5))
+                                                .doOnCancel(slowStartCancelled::incrementAndGet)
+                                                .thenMany(Flux.just(Transcripts.stream("m"))))
                                         .then()))
                         .post("/endless/v1/chat/completions", (req, res) -> req.receive().then()
                                 .then(res.header("content-type", "text/event-stream")

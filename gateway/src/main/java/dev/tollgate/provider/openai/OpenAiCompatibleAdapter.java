@@ -42,10 +42,15 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
     private final TollgateConfig.Provider provider;
     private final HttpClient client;
     private final String baseUrl;
+    /** Parsed once: URI parsing showed in request profiles. */
+    private final java.util.EnumMap<dev.tollgate.api.Endpoint, java.net.URI> endpointUris = new java.util.EnumMap<>(dev.tollgate.api.Endpoint.class);
 
     public OpenAiCompatibleAdapter(TollgateConfig.Provider provider, ConnectionProvider connections) {
         this.provider = provider;
         this.baseUrl = provider.baseUrl().toString();
+        for (dev.tollgate.api.Endpoint e : dev.tollgate.api.Endpoint.values()) {
+            endpointUris.put(e, java.net.URI.create(baseUrl + e.upstreamPath()));
+        }
         this.client = HttpClient.create(connections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.timeouts().connect().toMillis())
                 .headers(h -> {
@@ -108,7 +113,7 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                     h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
                 })
                 .post()
-                .uri(baseUrl + request.request().endpoint().upstreamPath())
+                .uri(endpointUris.get(request.request().endpoint()))
                 .send(Mono.fromSupplier(() -> (ByteBuf) Unpooled.wrappedBuffer(body)));
     }
 
@@ -143,15 +148,24 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                 out.add(StreamChunk.done(SseFrames.DONE));
                 continue;
             }
-            JsonNode json = OpenAiWire.parse(data);
-            JsonNode error = json.get("error");
-            if ("error".equals(event.name()) || (error != null && !error.isNull())) {
-                throw OpenAiWire.httpError(provider.name(), 500, data.getBytes(StandardCharsets.UTF_8), null);
+            // Most events are forwarded untouched, so they are not parsed into a tree: an unescaped
+            // "error":{ or "usage":{ can only be a key (inside strings quotes are escaped), and the
+            // generated text is picked out with the streaming parser.
+            if ("error".equals(event.name()) || data.contains("\"error\":{") || data.contains("\"error\": {")) {
+                JsonNode error = OpenAiWire.parse(data).get("error");
+                if ("error".equals(event.name()) || (error != null && !error.isNull())) {
+                    throw OpenAiWire.httpError(provider.name(), 500, data.getBytes(StandardCharsets.UTF_8), null);
+                }
             }
-            TokenUsage usage = OpenAiWire.usage(json);
-            JsonNode choices = json.get("choices");
-            boolean usageOnly = usage != null && (choices == null || (choices.isArray() && choices.isEmpty()));
-            out.add(new StreamChunk(SseFrames.data(data), usage, usageOnly, OpenAiWire.deltaText(json), false));
+            TokenUsage usage = null;
+            boolean usageOnly = false;
+            if (data.contains("\"usage\":{") || data.contains("\"usage\": {")) {
+                JsonNode json = OpenAiWire.parse(data);
+                usage = OpenAiWire.usage(json);
+                JsonNode choices = json.get("choices");
+                usageOnly = usage != null && (choices == null || (choices.isArray() && choices.isEmpty()));
+            }
+            out.add(new StreamChunk(SseFrames.data(data), usage, usageOnly, usageOnly ? null : OpenAiWire.streamedText(data), false));
         }
         return out;
     }

@@ -59,17 +59,29 @@ final class OpenAiWire {
         return new TokenUsage(TokenCounter.countInput(request), TokenCounter.count(text.toString()), 0, true);
     }
 
-    /** The generated text of one streamed chunk: content deltas and tool-call argument fragments. */
-    static String deltaText(JsonNode chunk) {
-        JsonNode choices = chunk.get("choices");
-        if (choices == null || !choices.isArray() || choices.isEmpty()) {
-            return null;
+    /**
+     * The generated text of one streamed chunk without building a tree: the string values of
+     * {@code content}, {@code text} and {@code arguments} fields, in order.
+     */
+    static String streamedText(String chunk) {
+        StringBuilder text = null;
+        try (tools.jackson.core.JsonParser p = JSON.createParser(chunk)) {
+            tools.jackson.core.JsonToken token;
+            while ((token = p.nextToken()) != null) {
+                if (token == tools.jackson.core.JsonToken.PROPERTY_NAME) {
+                    String name = p.currentName();
+                    if (name.equals("content") || name.equals("text") || name.equals("arguments")) {
+                        if (p.nextToken() == tools.jackson.core.JsonToken.VALUE_STRING) {
+                            text = text == null ? new StringBuilder() : text;
+                            text.append(p.getString());
+                        }
+                    }
+                }
+            }
+        } catch (JacksonException e) {
+            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL, "provider streamed invalid JSON: " + e.getOriginalMessage(), null);
         }
-        StringBuilder text = new StringBuilder();
-        for (JsonNode choice : choices) {
-            appendText(text, choice.has("delta") ? choice.get("delta") : choice);
-        }
-        return text.isEmpty() ? null : text.toString();
+        return text == null || text.isEmpty() ? null : text.toString();
     }
 
     /** Content (or legacy completion text) and tool-call argument fragments of one message or delta. */
