@@ -133,6 +133,34 @@ class LimitsAndPoliciesIT {
     }
 
     @Test
+    void capMaxTokensShrinksTheCallToWhatTheBudgetCanPayAndSoftBudgetsWarn() throws Exception {
+        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        // $1000 per 1M tokens: each token costs $0.001. The capped budget has $0.030:
+        // about 10 input tokens leave room for ~20 of the 1000 output tokens asked for.
+        Path file = config("""
+                providers:
+                  sim: { type: simulated, ttft: 1ms, tokens-per-second: 5000, output-tokens: 200 }
+                models:
+                  m: { deployments: [ { provider: sim } ], price: { input: 1000, output: 1000 } }
+                keys:
+                  - { name: k, key: tg-cap-%1$s, team: cap-%1$s }
+                budgets:
+                  - { name: capped-%1$s, scope: { team: cap-%1$s }, amount: 0.030, on-exceed: cap-max-tokens }
+                  - { name: soft-%1$s, scope: { team: cap-%1$s }, amount: 0.001, enforcement: soft }
+                """.formatted(suffix));
+        try (GatewayInstance gateway = GatewayInstance.start(GatewayInstance.properties(file, file.getParent(), "memory"))) {
+            HttpResponse<String> r = gateway.http().post("/v1/chat/completions", "tg-cap-" + suffix, null,
+                    "{\"model\":\"m\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            int capped = Integer.parseInt(r.headers().firstValue("x-tollgate-max-tokens-capped").orElseThrow());
+            assertThat(capped).isBetween(1, 29);
+            assertThat(r.body()).contains("\"finish_reason\":\"length\"");
+            assertThat(r.headers().firstValue("x-tollgate-budget-warning")).hasValueSatisfying(w ->
+                    assertThat(w).contains("soft-" + suffix));
+        }
+    }
+
+    @Test
     void providerFreeTierLimitsRotateToTheNextDeploymentInsteadOfCollecting429s() throws Exception {
         String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
         Path file = config("""
