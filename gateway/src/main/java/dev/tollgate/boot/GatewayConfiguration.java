@@ -17,6 +17,7 @@ import dev.tollgate.pipeline.ModelAccessFilter;
 import dev.tollgate.pipeline.ModelCatalogFilter;
 import dev.tollgate.pipeline.ParseRequestFilter;
 import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.provider.anthropic.AnthropicAdapter;
 import dev.tollgate.provider.openai.OpenAiCompatibleAdapter;
 import dev.tollgate.provider.simulated.SimulatedAdapter;
 import dev.tollgate.routing.DeploymentAdmission;
@@ -88,6 +89,7 @@ public class GatewayConfiguration {
     Function<TollgateConfig.Provider, ProviderAdapter> providerAdapters(ConnectionProvider upstreamConnections) {
         return provider -> switch (provider.type().protocol()) {
             case OPENAI -> new OpenAiCompatibleAdapter(provider, upstreamConnections);
+            case ANTHROPIC -> new AnthropicAdapter(provider, upstreamConnections);
             case SIMULATED -> new SimulatedAdapter(provider);
         };
     }

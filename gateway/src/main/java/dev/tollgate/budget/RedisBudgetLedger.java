@@ -22,12 +22,12 @@ public class RedisBudgetLedger implements BudgetLedger {
     static final String RESERVATIONS = PREFIX + "reservations";
     static final String EXPIRY = PREFIX + "reservation-expiry";
 
-    /** Releases reservations past their expiry; shared by both scripts. */
+    /**
+     * Shared by both scripts: {@code release(rid)} gives a reservation's amount back to its accounts
+     * and forgets it; then reservations past their expiry (their gateway never settled) are released.
+     */
     private static final String EXPIRE = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
-            for _, rid in ipairs(expired) do
+            local function release(rid)
               local rec = redis.call('HGET', KEYS[1], rid)
               if rec then
                 local sep = string.find(rec, '|', 1, true)
@@ -38,6 +38,11 @@ public class RedisBudgetLedger implements BudgetLedger {
                 redis.call('HDEL', KEYS[1], rid)
               end
               redis.call('ZREM', KEYS[2], rid)
+            end
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            for _, rid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)) do
+              release(rid)
             end
             """;
 
@@ -82,16 +87,7 @@ public class RedisBudgetLedger implements BudgetLedger {
             if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', 172800) then
               return 0
             end
-            local rec = redis.call('HGET', KEYS[1], ARGV[1])
-            if rec then
-              local sep = string.find(rec, '|', 1, true)
-              local amt = tonumber(string.sub(rec, 1, sep - 1))
-              for acct in string.gmatch(string.sub(rec, sep + 1), '[^\\t]+') do
-                redis.call('HINCRBY', acct, 'reserved', -amt)
-              end
-              redis.call('HDEL', KEYS[1], ARGV[1])
-              redis.call('ZREM', KEYS[2], ARGV[1])
-            end
+            release(ARGV[1])
             for i = 4, #KEYS do
               redis.call('HINCRBY', KEYS[i], 'spent', ARGV[2])
               redis.call('EXPIREAT', KEYS[i], ARGV[i - 1])

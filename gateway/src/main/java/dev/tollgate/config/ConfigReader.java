@@ -152,7 +152,7 @@ public final class ConfigReader {
         }
         URI baseUrl = null;
         String baseUrlText = string(node, "base-url", path, type.defaultBaseUrl().orElse(null));
-        if (type.protocol() == ProviderType.Protocol.OPENAI) {
+        if (type.protocol() != ProviderType.Protocol.SIMULATED) {
             if (baseUrlText == null) {
                 problems.add(path + ".base-url: required for type " + type.id());
             } else {

@@ -21,10 +21,11 @@ public enum ProviderType {
     HYPERBOLIC("hyperbolic", Protocol.OPENAI, "https://api.hyperbolic.xyz/v1"),
     VLLM("vllm", Protocol.OPENAI, "http://localhost:8000/v1"),
     OLLAMA("ollama", Protocol.OPENAI, "http://localhost:11434/v1"),
+    ANTHROPIC("anthropic", Protocol.ANTHROPIC, "https://api.anthropic.com/v1"),
     SIMULATED("simulated", Protocol.SIMULATED, null);
 
     /** The wire protocol behind a type; one adapter per protocol. */
-    public enum Protocol { OPENAI, SIMULATED }
+    public enum Protocol { OPENAI, ANTHROPIC, SIMULATED }
 
     private final String id;
     private final Protocol protocol;

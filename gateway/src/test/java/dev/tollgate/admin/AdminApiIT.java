@@ -54,6 +54,7 @@ class AdminApiIT {
 
     static HttpResponse<String> call(String method, String path, String adminKey, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+                .timeout(java.time.Duration.ofSeconds(30))
                 .header("content-type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (adminKey != null) {

@@ -85,6 +85,12 @@ abstract class GatewayTestBase {
                     type: openai-compatible
                     base-url: http://127.0.0.1:%d/v1
                     retry: { max-attempts: 1 }
+                  claude:
+                    type: anthropic
+                    base-url: http://127.0.0.1:%d/anthropic/v1
+                    api-key: sk-ant-test-0000
+                    retry: { max-attempts: 1 }
+                    circuit-breaker: { minimum-calls: 1000, sliding-window-size: 1000 }
                   sim:
                     type: simulated
                     ttft: 5ms
@@ -121,6 +127,10 @@ abstract class GatewayTestBase {
                   endless:
                     deployments: [ { provider: endless, model: m } ]
                     price: { input: 1, output: 1 }
+                  claude-sonnet:
+                    deployments: [ { provider: claude, model: claude-sonnet-4-5 } ]
+                    price: { input: 3, cached-input: 0.30, output: 15 }
+                    fallbacks: [ backup ]
                   sim-model:
                     deployments: [ { provider: sim, model: sim-model } ]
                     price: { input: 0.5, output: 1.5 }
@@ -128,7 +138,7 @@ abstract class GatewayTestBase {
                   - { name: all, key: %s, team: platform, project: it, models: [ "*" ], metadata: { cost-center: cc-42 } }
                   - { name: limited, key: %s, team: growth, models: [ sim-model ] }
                 """.formatted(PRIMARY.port(), SECONDARY.port(), PRIMARY.port(), PRIMARY.port(), NETTY.port(), NETTY.port(), NETTY.port(),
-                closedPort(), KEY, LIMITED_KEY);
+                closedPort(), PRIMARY.port(), KEY, LIMITED_KEY);
     }
 
     /** A port nothing listens on: connecting to it is refused at once. */

@@ -8,23 +8,21 @@ import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.Transport;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -171,32 +169,10 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
     }
 
     private UpstreamException error(int status, byte[] body, HttpHeaders headers) {
-        String retryAfter = headers.get("retry-after-ms") != null
-                ? Double.toString(Double.parseDouble(headers.get("retry-after-ms")) / 1000.0)
-                : headers.get("retry-after");
-        return OpenAiWire.httpError(provider.name(), status, body, retryAfter);
+        return OpenAiWire.httpError(provider.name(), status, body, Transport.retryAfter(headers));
     }
 
     private Throwable classify(Throwable e) {
-        if (e instanceof UpstreamException) {
-            return e;
-        }
-        if (e instanceof ConnectTimeoutException) {
-            return UpstreamException.of(UpstreamException.Kind.CONNECT_TIMEOUT,
-                    "connecting to provider '" + provider.name() + "' timed out", e);
-        }
-        if (e instanceof ConnectException || e instanceof java.net.UnknownHostException) {
-            return UpstreamException.of(UpstreamException.Kind.CONNECT_FAILED,
-                    "cannot connect to provider '" + provider.name() + "': " + e.getMessage(), e);
-        }
-        if (e instanceof PrematureCloseException) {
-            return UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
-                    "provider '" + provider.name() + "' closed the connection before the answer was complete", e);
-        }
-        if (e instanceof java.io.IOException) {
-            return UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
-                    "I/O error talking to provider '" + provider.name() + "': " + e.getMessage(), e);
-        }
-        return e;
+        return Transport.classify(e, provider.name());
     }
 }

@@ -102,7 +102,7 @@ final class OpenAiWire {
     }
 
     /** Builds the exception for an HTTP error answer, keeping the provider's own message. */
-    static UpstreamException httpError(String provider, int status, byte[] body, String retryAfterHeader) {
+    static UpstreamException httpError(String provider, int status, byte[] body, Duration retryAfter) {
         String message = null;
         String type = null;
         String code = null;
@@ -130,19 +130,6 @@ final class OpenAiWire {
         }
         return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, status,
                 "provider '" + provider + "' answered " + status + ": " + message,
-                retryAfter(retryAfterHeader), type, code, param, null);
-    }
-
-    /** {@code retry-after} in seconds (possibly fractional) or milliseconds via {@code retry-after-ms}. */
-    static Duration retryAfter(String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        try {
-            double seconds = Double.parseDouble(header.trim());
-            return seconds < 0 ? null : Duration.ofMillis((long) (seconds * 1000));
-        } catch (NumberFormatException httpDate) {
-            return null; // an HTTP date: rare from LLM providers, and then backoff applies
-        }
+                retryAfter, type, code, param, null);
     }
 }

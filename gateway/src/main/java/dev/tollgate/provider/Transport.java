@@ -1,0 +1,66 @@
+package dev.tollgate.provider;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import reactor.netty.http.client.PrematureCloseException;
+
+/** What every HTTP provider adapter needs alike: transport failures classified, retry-after read. */
+public final class Transport {
+
+    private Transport() {}
+
+    /** Connect errors, timeouts and cut connections as retryable {@link UpstreamException}s; anything else as it is. */
+    public static Throwable classify(Throwable e, String provider) {
+        if (e instanceof UpstreamException) {
+            return e;
+        }
+        if (e instanceof ConnectTimeoutException) {
+            return UpstreamException.of(UpstreamException.Kind.CONNECT_TIMEOUT, "connecting to provider '" + provider + "' timed out", e);
+        }
+        if (e instanceof ConnectException || e instanceof UnknownHostException) {
+            return UpstreamException.of(UpstreamException.Kind.CONNECT_FAILED,
+                    "cannot connect to provider '" + provider + "': " + e.getMessage(), e);
+        }
+        if (e instanceof PrematureCloseException) {
+            return UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
+                    "provider '" + provider + "' closed the connection before the answer was complete", e);
+        }
+        if (e instanceof IOException) {
+            return UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
+                    "I/O error talking to provider '" + provider + "': " + e.getMessage(), e);
+        }
+        return e;
+    }
+
+    /** {@code retry-after-ms} when present, else {@code retry-after} in (possibly fractional) seconds; null when absent. */
+    public static Duration retryAfter(HttpHeaders headers) {
+        String ms = headers.get("retry-after-ms");
+        if (ms != null) {
+            try {
+                double millis = Double.parseDouble(ms.trim());
+                if (millis >= 0) {
+                    return Duration.ofMillis((long) millis);
+                }
+            } catch (NumberFormatException ignored) {
+                // fall back to retry-after
+            }
+        }
+        return retryAfter(headers.get("retry-after"));
+    }
+
+    public static Duration retryAfter(String seconds) {
+        if (seconds == null || seconds.isBlank()) {
+            return null;
+        }
+        try {
+            double s = Double.parseDouble(seconds.trim());
+            return s < 0 ? null : Duration.ofMillis((long) (s * 1000));
+        } catch (NumberFormatException httpDate) {
+            return null; // an HTTP date: rare from LLM providers, and then backoff applies
+        }
+    }
+}

@@ -1,0 +1,752 @@
+package dev.tollgate.provider.anthropic;
+
+import dev.tollgate.provider.StreamChunk;
+import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.UpstreamException;
+import dev.tollgate.streaming.SseFrames;
+import dev.tollgate.streaming.SseSplitter;
+import dev.tollgate.support.Json;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Translation between OpenAI's chat completions and Anthropic's Messages API, without I/O:
+ * request tree in, request tree out; response tree in, OpenAI response tree out; and a
+ * {@link StreamTranslator} that turns Anthropic's SSE events into OpenAI chunks one by one.
+ *
+ * <p>What does not map:
+ * <ul>
+ *   <li>{@code n > 1}, audio parts, file ids and legacy {@code function} messages are refused
+ *       ({@link UnsupportedRequest}, a 400 that no retry can fix);
+ *   <li>{@code logprobs}, {@code seed}, penalties, {@code logit_bias}, {@code reasoning_effort}
+ *       and unknown vendor fields are dropped (Anthropic rejects fields it does not know, so
+ *       nothing is passed through);
+ *   <li>{@code response_format} JSON modes become one forced tool ({@value #JSON_TOOL}) whose
+ *       input is the answer; its call is turned back into message content.
+ * </ul>
+ */
+public final class AnthropicMapper {
+
+    static final JsonMapper JSON = Json.MAPPER;
+
+    /** The tool that carries the answer in JSON mode. */
+    public static final String JSON_TOOL = "json_response";
+
+    /** Anthropic requires {@code max_tokens}; used when the client set no limit. */
+    public static final int DEFAULT_MAX_TOKENS = 4096;
+
+    private AnthropicMapper() {}
+
+    /** The client asked for something Anthropic cannot do; a 400 for the client, never retried. */
+    public static final class UnsupportedRequest extends RuntimeException {
+        private final String param;
+
+        UnsupportedRequest(String param, String message) {
+            super(message, null, false, false);
+            this.param = param;
+        }
+
+        public String param() {
+            return param;
+        }
+    }
+
+    // ---------------------------------------------------------------- request
+
+    /** True when {@code response_format} asks for JSON ({@code json_object} or {@code json_schema}). */
+    public static boolean jsonMode(JsonNode chat) {
+        String type = str(chat.path("response_format").get("type"));
+        return "json_object".equals(type) || "json_schema".equals(type);
+    }
+
+    /** The Messages API body for an OpenAI chat body; {@code stream} as the client asked. */
+    public static ObjectNode toAnthropicRequest(JsonNode chat, String model) {
+        return toAnthropicRequest(chat, model, chat.path("stream").asBoolean(false));
+    }
+
+    public static ObjectNode toAnthropicRequest(JsonNode chat, String model, boolean stream) {
+        JsonNode n = chat.get("n");
+        if (n != null && n.isNumber() && n.asInt() > 1) {
+            throw new UnsupportedRequest("n", "n: Anthropic returns one choice per call; n > 1 is not supported.");
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.put("model", model);
+        out.put("max_tokens", maxTokens(chat));
+        messages(chat.path("messages"), out);
+        tools(chat, out);
+        JsonNode stop = chat.get("stop");
+        if (stop != null && stop.isString()) {
+            out.putArray("stop_sequences").add(stop.asString());
+        } else if (stop != null && stop.isArray() && !stop.isEmpty()) {
+            ArrayNode sequences = out.putArray("stop_sequences");
+            stop.forEach(s -> sequences.add(s.asString()));
+        }
+        JsonNode temperature = chat.get("temperature");
+        if (temperature != null && temperature.isNumber()) {
+            // OpenAI's range is 0..2, Anthropic's 0..1: above 1 is clamped rather than refused.
+            out.put("temperature", Math.min(1.0, temperature.asDouble()));
+        }
+        JsonNode topP = chat.get("top_p");
+        if (topP != null && topP.isNumber()) {
+            out.put("top_p", topP.asDouble());
+        }
+        String user = str(chat.get("user"));
+        if (user != null && !user.isEmpty()) {
+            out.putObject("metadata").put("user_id", user);
+        }
+        if (stream) {
+            out.put("stream", true);
+        }
+        return out;
+    }
+
+    /** {@code max_completion_tokens}, else {@code max_tokens}, else {@value #DEFAULT_MAX_TOKENS}. */
+    static int maxTokens(JsonNode chat) {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
+            JsonNode v = chat.get(field);
+            if (v != null && v.isIntegralNumber()) {
+                return v.asInt();
+            }
+        }
+        return DEFAULT_MAX_TOKENS;
+    }
+
+    private static void messages(JsonNode messages, ObjectNode out) {
+        List<ObjectNode> system = new ArrayList<>();
+        ArrayNode turns = JSON.createArrayNode();
+        ObjectNode toolTurn = null; // the user turn that collects consecutive tool results
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String at = "messages[" + i + "]";
+            String role = str(m.get("role"));
+            JsonNode content = m.get("content");
+            if (role == null) {
+                throw new UnsupportedRequest(at + ".role", at + ".role: required.");
+            }
+            switch (role) {
+                case "system", "developer" -> {
+                    if (content != null && content.isString()) {
+                        if (!content.asString().isEmpty()) {
+                            system.add(textBlock(content.asString()));
+                        }
+                    } else if (content != null && content.isArray()) {
+                        for (JsonNode part : content) {
+                            ObjectNode block = block(part, at + ".content");
+                            if (block != null) {
+                                system.add(block);
+                            }
+                        }
+                    }
+                }
+                case "user" -> {
+                    if (toolTurn != null) {
+                        // Text after tool results joins their turn (results first, as Anthropic requires).
+                        ArrayNode blocks = (ArrayNode) toolTurn.get("content");
+                        blocks.addAll(blocks(content, at + ".content"));
+                        toolTurn = null;
+                    } else {
+                        ObjectNode turn = turns.addObject().put("role", "user");
+                        if (content != null && content.isString()) {
+                            turn.put("content", content.asString());
+                        } else {
+                            turn.set("content", blocks(content, at + ".content"));
+                        }
+                    }
+                }
+                case "assistant" -> {
+                    toolTurn = null;
+                    ArrayNode blocks = blocks(content, at + ".content");
+                    JsonNode calls = m.get("tool_calls");
+                    if (calls != null && calls.isArray()) {
+                        for (int j = 0; j < calls.size(); j++) {
+                            JsonNode call = calls.get(j);
+                            ObjectNode use = blocks.addObject();
+                            use.put("type", "tool_use");
+                            use.put("id", call.path("id").asString(""));
+                            use.put("name", call.path("function").path("name").asString(""));
+                            use.set("input", arguments(call.path("function").get("arguments"),
+                                    at + ".tool_calls[" + j + "].function.arguments"));
+                        }
+                    }
+                    if (blocks.isEmpty()) {
+                        continue; // nothing said and nothing called
+                    }
+                    ObjectNode turn = turns.addObject().put("role", "assistant");
+                    if (blocks.size() == 1 && content != null && content.isString() && (calls == null || calls.isEmpty())) {
+                        turn.put("content", content.asString());
+                    } else {
+                        turn.set("content", blocks);
+                    }
+                }
+                case "tool" -> {
+                    ObjectNode result = JSON.createObjectNode();
+                    result.put("type", "tool_result");
+                    result.put("tool_use_id", m.path("tool_call_id").asString(""));
+                    if (content != null && content.isString()) {
+                        result.put("content", content.asString());
+                    } else if (content != null && content.isArray()) {
+                        result.set("content", blocks(content, at + ".content"));
+                    }
+                    if (toolTurn == null) {
+                        toolTurn = turns.addObject().put("role", "user");
+                        toolTurn.putArray("content");
+                    }
+                    ((ArrayNode) toolTurn.get("content")).add(result);
+                }
+                default -> throw new UnsupportedRequest(at + ".role",
+                        at + ".role: '" + role + "' messages are not supported by Anthropic; use 'tool' messages.");
+            }
+        }
+        if (system.size() == 1 && !system.get(0).has("cache_control")) {
+            out.put("system", system.get(0).get("text").asString());
+        } else if (!system.isEmpty()) {
+            ArrayNode blocks = out.putArray("system");
+            system.forEach(blocks::add);
+        }
+        out.set("messages", turns);
+    }
+
+    /** Content (string, array of parts, or null) as Anthropic content blocks; empty text is dropped. */
+    private static ArrayNode blocks(JsonNode content, String at) {
+        ArrayNode blocks = JSON.createArrayNode();
+        if (content == null || content.isNull()) {
+            return blocks;
+        }
+        if (content.isString()) {
+            if (!content.asString().isEmpty()) {
+                blocks.add(textBlock(content.asString()));
+            }
+            return blocks;
+        }
+        for (int i = 0; i < content.size(); i++) {
+            ObjectNode block = block(content.get(i), at + "[" + i + "]");
+            if (block != null) {
+                blocks.add(block);
+            }
+        }
+        return blocks;
+    }
+
+    /** One OpenAI content part as an Anthropic block; null for an empty text part. */
+    private static ObjectNode block(JsonNode part, String at) {
+        String type = str(part.get("type"));
+        if (type == null) {
+            throw new UnsupportedRequest(at + ".type", at + ".type: required.");
+        }
+        switch (type) {
+            case "text", "refusal" -> {
+                String text = str(part.get(type.equals("text") ? "text" : "refusal"));
+                if (text == null || text.isEmpty()) {
+                    return null;
+                }
+                ObjectNode block = textBlock(text);
+                // Prompt caching: a cache_control marker on a part goes through as Anthropic defines it.
+                if (part.get("cache_control") != null && part.get("cache_control").isObject()) {
+                    block.set("cache_control", part.get("cache_control"));
+                }
+                return block;
+            }
+            case "image_url" -> {
+                JsonNode image = part.get("image_url");
+                String url = image != null && image.isString() ? image.asString() : str(image == null ? null : image.get("url"));
+                if (url == null || url.isEmpty()) {
+                    throw new UnsupportedRequest(at + ".image_url.url", at + ".image_url.url: required.");
+                }
+                ObjectNode block = JSON.createObjectNode().put("type", "image");
+                block.set("source", source(url, at + ".image_url.url"));
+                return block;
+            }
+            case "file" -> {
+                String data = str(part.path("file").get("file_data"));
+                if (data == null) {
+                    throw new UnsupportedRequest(at + ".file",
+                            at + ".file: only inline file_data (a base64 data: URI) is supported by Anthropic, not file_id.");
+                }
+                ObjectNode block = JSON.createObjectNode().put("type", "document");
+                block.set("source", source(data, at + ".file.file_data"));
+                return block;
+            }
+            default -> throw new UnsupportedRequest(at + ".type",
+                    at + ".type: content parts of type '" + type + "' are not supported by Anthropic.");
+        }
+    }
+
+    /** An image or document source: a base64 {@code data:} URI inline, anything else by URL. */
+    private static ObjectNode source(String url, String at) {
+        ObjectNode source = JSON.createObjectNode();
+        if (url.startsWith("data:")) {
+            int comma = url.indexOf(',');
+            String meta = comma < 0 ? "" : url.substring(5, comma);
+            if (comma < 0 || !meta.endsWith(";base64")) {
+                throw new UnsupportedRequest(at, at + ": a data: URI must be base64 encoded (data:<media type>;base64,...).");
+            }
+            source.put("type", "base64");
+            source.put("media_type", meta.substring(0, meta.length() - ";base64".length()));
+            source.put("data", url.substring(comma + 1));
+        } else {
+            source.put("type", "url");
+            source.put("url", url);
+        }
+        return source;
+    }
+
+    private static ObjectNode textBlock(String text) {
+        return JSON.createObjectNode().put("type", "text").put("text", text);
+    }
+
+    /** Tool call arguments (a JSON string in OpenAI) as the tool_use input object. */
+    private static JsonNode arguments(JsonNode arguments, String at) {
+        if (arguments == null || arguments.isNull() || (arguments.isString() && arguments.asString().isBlank())) {
+            return JSON.createObjectNode();
+        }
+        if (arguments.isObject()) {
+            return arguments;
+        }
+        try {
+            JsonNode parsed = JSON.readTree(arguments.asString());
+            if (parsed != null && parsed.isObject()) {
+                return parsed;
+            }
+        } catch (JacksonException notJson) {
+            // reported below
+        }
+        throw new UnsupportedRequest(at, at + ": Anthropic needs tool call arguments that are a JSON object.");
+    }
+
+    private static void tools(JsonNode chat, ObjectNode out) {
+        ArrayNode tools = JSON.createArrayNode();
+        JsonNode clientTools = chat.get("tools");
+        if (clientTools != null && clientTools.isArray()) {
+            for (int i = 0; i < clientTools.size(); i++) {
+                JsonNode t = clientTools.get(i);
+                if (!"function".equals(str(t.get("type")))) {
+                    throw new UnsupportedRequest("tools[" + i + "].type",
+                            "tools[" + i + "].type: only 'function' tools are supported by Anthropic.");
+                }
+                JsonNode fn = t.path("function");
+                ObjectNode tool = tools.addObject();
+                tool.put("name", fn.path("name").asString(""));
+                String description = str(fn.get("description"));
+                if (description != null) {
+                    tool.put("description", description);
+                }
+                JsonNode parameters = fn.get("parameters");
+                if (parameters != null && parameters.isObject()) {
+                    tool.set("input_schema", parameters);
+                } else {
+                    tool.putObject("input_schema").put("type", "object").putObject("properties");
+                }
+            }
+        }
+        boolean hasClientTools = !tools.isEmpty();
+        ObjectNode choice = hasClientTools ? toolChoice(chat.get("tool_choice")) : null;
+        if (jsonMode(chat)) {
+            JsonNode format = chat.path("response_format");
+            JsonNode schema = format.path("json_schema").get("schema");
+            String description = str(format.path("json_schema").get("description"));
+            ObjectNode tool = tools.addObject();
+            tool.put("name", JSON_TOOL);
+            tool.put("description", description != null ? description
+                    : "Give the final answer as a JSON object by calling this tool with it as the input.");
+            if (schema != null && schema.isObject()) {
+                tool.set("input_schema", schema);
+            } else {
+                tool.putObject("input_schema").put("type", "object");
+            }
+            String type = choice == null ? null : str(choice.get("type"));
+            if (type == null || type.equals("none")) {
+                // Only the answer tool may be called: force it.
+                choice = JSON.createObjectNode().put("type", "tool").put("name", JSON_TOOL);
+            } else if (type.equals("auto")) {
+                // A client tool or the answer tool, but never free text (which would not be JSON).
+                choice.put("type", "any");
+            }
+        }
+        if (!tools.isEmpty()) {
+            out.set("tools", tools);
+        }
+        if (choice != null) {
+            JsonNode parallel = chat.get("parallel_tool_calls");
+            if (parallel != null && parallel.isBoolean() && !parallel.asBoolean() && !"none".equals(str(choice.get("type")))) {
+                choice.put("disable_parallel_tool_use", true);
+            }
+            out.set("tool_choice", choice);
+        }
+    }
+
+    /** OpenAI's tool_choice as Anthropic's; {@code auto} when the client gave none. */
+    private static ObjectNode toolChoice(JsonNode choice) {
+        ObjectNode out = JSON.createObjectNode();
+        if (choice == null || choice.isNull()) {
+            return out.put("type", "auto");
+        }
+        if (choice.isString()) {
+            switch (choice.asString()) {
+                case "required" -> out.put("type", "any");
+                case "none" -> out.put("type", "none");
+                default -> out.put("type", "auto");
+            }
+            return out;
+        }
+        String name = str(choice.path("function").get("name"));
+        if (name == null) {
+            throw new UnsupportedRequest("tool_choice", "tool_choice: expected 'auto', 'required', 'none' or {\"type\": \"function\", \"function\": {\"name\": ...}}.");
+        }
+        return out.put("type", "tool").put("name", name);
+    }
+
+    // ---------------------------------------------------------------- response
+
+    /**
+     * An Anthropic {@code message} as an OpenAI {@code chat.completion}.
+     *
+     * @param jsonMode the request used the {@value #JSON_TOOL} tool; its input becomes the content
+     * @param created seconds since the epoch
+     */
+    public static ObjectNode toChatCompletion(JsonNode message, String fallbackModel, boolean jsonMode, long created) {
+        StringBuilder text = new StringBuilder();
+        String jsonAnswer = null;
+        ArrayNode calls = JSON.createArrayNode();
+        for (JsonNode block : message.path("content")) {
+            String type = str(block.get("type"));
+            if ("text".equals(type)) {
+                text.append(block.path("text").asString(""));
+            } else if ("tool_use".equals(type)) {
+                String name = block.path("name").asString("");
+                String arguments = JSON.writeValueAsString(block.has("input") ? block.get("input") : JSON.createObjectNode());
+                if (jsonMode && name.equals(JSON_TOOL)) {
+                    jsonAnswer = jsonAnswer == null ? arguments : jsonAnswer;
+                    continue;
+                }
+                ObjectNode call = calls.addObject();
+                call.put("id", block.path("id").asString(""));
+                call.put("type", "function");
+                call.putObject("function").put("name", name).put("arguments", arguments);
+            }
+            // thinking, redacted_thinking, server tool blocks: not part of OpenAI's message
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", message.path("id").asString("msg_unknown"));
+        root.put("object", "chat.completion");
+        root.put("created", created);
+        root.put("model", str(message.get("model")) != null ? message.get("model").asString() : fallbackModel);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode out = choice.putObject("message");
+        out.put("role", "assistant");
+        if (jsonAnswer != null) {
+            out.put("content", jsonAnswer); // the answer tool's input is the answer; any preamble text is not JSON
+        } else if (!text.isEmpty() || calls.isEmpty()) {
+            out.put("content", text.toString());
+        } else {
+            out.putNull("content");
+        }
+        if (!calls.isEmpty()) {
+            out.set("tool_calls", calls);
+        }
+        out.putNull("refusal");
+        out.putArray("annotations");
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason(str(message.get("stop_reason")), !calls.isEmpty()));
+        TokenUsage usage = usage(message.get("usage"));
+        if (usage != null) {
+            putUsage(root, usage);
+        }
+        return root;
+    }
+
+    /**
+     * OpenAI's finish_reason for Anthropic's stop_reason. A {@code tool_use} stop is
+     * {@code tool_calls} only when a client tool was called (not just the JSON-mode tool).
+     */
+    public static String finishReason(String stopReason, boolean calledClientTool) {
+        if (stopReason == null) {
+            return "stop";
+        }
+        return switch (stopReason) {
+            case "max_tokens", "model_context_window_exceeded" -> "length";
+            case "tool_use" -> calledClientTool ? "tool_calls" : "stop";
+            case "refusal" -> "content_filter";
+            default -> "stop"; // end_turn, stop_sequence, pause_turn
+        };
+    }
+
+    /**
+     * Anthropic's usage in Tollgate's terms. Anthropic counts the prompt in three disjoint parts:
+     * {@code input_tokens} (after the last cache breakpoint), {@code cache_creation_input_tokens}
+     * and {@code cache_read_input_tokens}; OpenAI's {@code prompt_tokens} is their sum with
+     * {@code cached_tokens} the cache reads. Cache writes (billed by Anthropic at 1.25x input)
+     * are priced as plain input here: the price model knows only input, cached input and output.
+     * Null when the message has no usage.
+     */
+    public static TokenUsage usage(JsonNode usage) {
+        if (usage == null || !usage.isObject()) {
+            return null;
+        }
+        long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
+        long prompt = usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0) + cacheRead;
+        return new TokenUsage(prompt, usage.path("output_tokens").asLong(0), cacheRead, false);
+    }
+
+    static void putUsage(ObjectNode root, TokenUsage usage) {
+        ObjectNode u = root.putObject("usage");
+        u.put("prompt_tokens", usage.inputTokens());
+        u.put("completion_tokens", usage.outputTokens());
+        u.put("total_tokens", usage.inputTokens() + usage.outputTokens());
+        u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedInputTokens());
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
+                    "provider streamed invalid JSON: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    static String str(JsonNode node) {
+        return node != null && node.isString() ? node.asString() : null;
+    }
+
+    // ---------------------------------------------------------------- streaming
+
+    /**
+     * Anthropic's stream events to OpenAI chunks, one stream per instance. The role chunk goes out
+     * with the first content block rather than at {@code message_start}, so an {@code error} event
+     * right after the start (an overload) fails the attempt before any byte reached the client
+     * and routing can still fall back.
+     */
+    public static final class StreamTranslator {
+
+        private enum Kind { TEXT, TOOL, JSON_ANSWER, IGNORED }
+
+        private record Block(Kind kind, int toolIndex, boolean[] hasArguments) {}
+
+        private final String provider;
+        private final boolean jsonMode;
+        private final long created;
+        private final Map<Integer, Block> blocks = new HashMap<>();
+        private String id = "msg_unknown";
+        private String model;
+        private boolean started;
+        private boolean finishSent;
+        private boolean done;
+        private int tools;
+        private String stopReason;
+        private long input;
+        private long cacheCreation;
+        private long cacheRead;
+        private long output;
+        private boolean usageSeen;
+
+        public StreamTranslator(String provider, String fallbackModel, boolean jsonMode, long created) {
+            this.provider = provider;
+            this.model = fallbackModel;
+            this.jsonMode = jsonMode;
+            this.created = created;
+        }
+
+        public List<StreamChunk> accept(List<SseSplitter.Event> events) {
+            if (events.isEmpty()) {
+                return List.of();
+            }
+            List<StreamChunk> out = new ArrayList<>(events.size() + 2);
+            for (SseSplitter.Event event : events) {
+                accept(event.name(), event.data(), out);
+            }
+            return out;
+        }
+
+        /** One event; throws the provider's error for an {@code error} event. */
+        public List<StreamChunk> accept(String name, String data) {
+            List<StreamChunk> out = new ArrayList<>(3);
+            accept(name, data, out);
+            return out;
+        }
+
+        /** The upstream body ended: fine after {@code message_stop}, a broken stream otherwise. */
+        public List<StreamChunk> end() {
+            if (!done) {
+                throw UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
+                        "provider '" + provider + "' ended the stream before message_stop", null);
+            }
+            return List.of();
+        }
+
+        private void accept(String name, String data, List<StreamChunk> out) {
+            if (done) {
+                return;
+            }
+            JsonNode event = parse(data);
+            String type = name != null ? name : str(event.get("type"));
+            if (type == null) {
+                return;
+            }
+            switch (type) {
+                case "message_start" -> {
+                    JsonNode message = event.path("message");
+                    id = message.path("id").asString(id);
+                    model = message.path("model").asString(model);
+                    usage(message.get("usage"));
+                }
+                case "content_block_start" -> blockStart(event.path("index").asInt(0), event.path("content_block"), out);
+                case "content_block_delta" -> blockDelta(event.path("index").asInt(0), event.path("delta"), out);
+                case "content_block_stop" -> {
+                    Block block = blocks.get(event.path("index").asInt(0));
+                    if (block != null && block.kind() != Kind.TEXT && block.kind() != Kind.IGNORED && !block.hasArguments()[0]) {
+                        // A call without input streams no input_json_delta; OpenAI clients parse the arguments.
+                        argumentDelta(block, "{}", out);
+                    }
+                }
+                case "message_delta" -> {
+                    String reason = str(event.path("delta").get("stop_reason"));
+                    if (reason != null) {
+                        stopReason = reason;
+                    }
+                    usage(event.get("usage")); // cumulative counts: the latest wins
+                    if (reason != null) {
+                        finish(out);
+                    }
+                }
+                case "message_stop" -> {
+                    finish(out);
+                    TokenUsage usage = usageSeen ? new TokenUsage(input + cacheCreation + cacheRead, output, cacheRead, false) : null;
+                    if (usage != null) {
+                        ObjectNode chunk = envelope();
+                        chunk.putArray("choices");
+                        putUsage(chunk, usage);
+                        out.add(new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), usage, true, null, false));
+                    }
+                    out.add(StreamChunk.done(SseFrames.DONE));
+                    done = true;
+                }
+                case "error" -> throw AnthropicAdapter.streamError(provider, event);
+                default -> {
+                    // ping, and event types added after this adapter was written
+                }
+            }
+        }
+
+        private void blockStart(int index, JsonNode contentBlock, List<StreamChunk> out) {
+            String type = str(contentBlock.get("type"));
+            startOnce(out);
+            if ("text".equals(type)) {
+                blocks.put(index, new Block(Kind.TEXT, -1, null));
+                String text = contentBlock.path("text").asString("");
+                if (!text.isEmpty()) {
+                    out.add(chunk(JSON.createObjectNode().put("content", text), null, text));
+                }
+            } else if ("tool_use".equals(type)) {
+                String toolName = contentBlock.path("name").asString("");
+                if (jsonMode && toolName.equals(JSON_TOOL)) {
+                    blocks.put(index, new Block(Kind.JSON_ANSWER, -1, new boolean[1]));
+                    return;
+                }
+                Block block = new Block(Kind.TOOL, tools++, new boolean[1]);
+                blocks.put(index, block);
+                ObjectNode delta = JSON.createObjectNode();
+                ObjectNode call = delta.putArray("tool_calls").addObject();
+                call.put("index", block.toolIndex());
+                call.put("id", contentBlock.path("id").asString(""));
+                call.put("type", "function");
+                call.putObject("function").put("name", toolName).put("arguments", "");
+                out.add(chunk(delta, null, null));
+            } else {
+                blocks.put(index, new Block(Kind.IGNORED, -1, null)); // thinking and server tool blocks
+            }
+        }
+
+        private void blockDelta(int index, JsonNode delta, List<StreamChunk> out) {
+            String type = str(delta.get("type"));
+            Block block = blocks.get(index);
+            if ("text_delta".equals(type)) {
+                String text = delta.path("text").asString("");
+                if (!text.isEmpty() && (block == null || block.kind() == Kind.TEXT)) {
+                    startOnce(out);
+                    out.add(chunk(JSON.createObjectNode().put("content", text), null, text));
+                }
+            } else if ("input_json_delta".equals(type) && block != null) {
+                String partial = delta.path("partial_json").asString("");
+                if (!partial.isEmpty()) {
+                    argumentDelta(block, partial, out);
+                }
+            }
+            // thinking_delta, signature_delta, citations_delta: not part of OpenAI's stream
+        }
+
+        private void argumentDelta(Block block, String partial, List<StreamChunk> out) {
+            if (block.kind() == Kind.JSON_ANSWER) {
+                block.hasArguments()[0] = true;
+                out.add(chunk(JSON.createObjectNode().put("content", partial), null, partial));
+            } else if (block.kind() == Kind.TOOL) {
+                block.hasArguments()[0] = true;
+                ObjectNode delta = JSON.createObjectNode();
+                ObjectNode call = delta.putArray("tool_calls").addObject();
+                call.put("index", block.toolIndex());
+                call.putObject("function").put("arguments", partial);
+                out.add(chunk(delta, null, partial));
+            }
+        }
+
+        private void startOnce(List<StreamChunk> out) {
+            if (!started) {
+                started = true;
+                ObjectNode delta = JSON.createObjectNode().put("role", "assistant").put("content", "");
+                delta.putNull("refusal");
+                out.add(chunk(delta, null, null));
+            }
+        }
+
+        private void finish(List<StreamChunk> out) {
+            if (finishSent) {
+                return;
+            }
+            startOnce(out);
+            finishSent = true;
+            out.add(chunk(JSON.createObjectNode(), finishReason(stopReason, tools > 0), null));
+        }
+
+        private void usage(JsonNode usage) {
+            if (usage == null || !usage.isObject()) {
+                return;
+            }
+            usageSeen = true;
+            input = usage.path("input_tokens").asLong(input);
+            cacheCreation = usage.path("cache_creation_input_tokens").asLong(cacheCreation);
+            cacheRead = usage.path("cache_read_input_tokens").asLong(cacheRead);
+            output = usage.path("output_tokens").asLong(output);
+        }
+
+        private ObjectNode envelope() {
+            ObjectNode chunk = JSON.createObjectNode();
+            chunk.put("id", id);
+            chunk.put("object", "chat.completion.chunk");
+            chunk.put("created", created);
+            chunk.put("model", model);
+            return chunk;
+        }
+
+        private StreamChunk chunk(ObjectNode delta, String finishReason, String text) {
+            ObjectNode chunk = envelope();
+            ObjectNode choice = chunk.putArray("choices").addObject();
+            choice.put("index", 0);
+            choice.set("delta", delta);
+            choice.putNull("logprobs");
+            if (finishReason == null) {
+                choice.putNull("finish_reason");
+            } else {
+                choice.put("finish_reason", finishReason);
+            }
+            chunk.putNull("usage");
+            return new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), null, false, text, false);
+        }
+    }
+}
