@@ -101,8 +101,10 @@ public class AdminHandlers {
 
     Mono<ServerResponse> createKey(ServerRequest request) {
         AdminIdentity who = identity(request);
-        requireKeyWriter(who);
+        // The body is read before any refusal: answering while the client is still sending it
+        // leaves its keep-alive connection in a state some HTTP clients never recover from.
         return body(request).flatMap(body -> {
+            requireKeyWriter(who);
             String name = text(body, "name", true);
             if (!name.matches("[A-Za-z0-9._-]{1,128}")) {
                 throw GatewayException.invalidRequest("name", "name: 1-128 letters, digits, '.', '_' or '-'.");
@@ -200,11 +202,11 @@ public class AdminHandlers {
 
     Mono<ServerResponse> putBudget(ServerRequest request) {
         AdminIdentity who = identity(request);
-        if (!who.canWriteBudgets()) {
-            throw forbidden("Role '" + who.role() + "' cannot change budgets (owner, admin or billing can).");
-        }
         String pathName = request.pathVariables().get("name");
         return body(request).flatMap(body -> {
+            if (!who.canWriteBudgets()) {
+                throw forbidden("Role '" + who.role() + "' cannot change budgets (owner, admin or billing can).");
+            }
             if (pathName != null) {
                 ((ObjectNode) body).put("name", pathName);
             }
