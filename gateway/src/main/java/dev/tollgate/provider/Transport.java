@@ -1,11 +1,17 @@
 package dev.tollgate.provider;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
 
 /** What every HTTP provider adapter needs alike: transport failures classified, retry-after read. */
@@ -34,6 +40,24 @@ public final class Transport {
                     "I/O error talking to provider '" + provider + "': " + e.getMessage(), e);
         }
         return e;
+    }
+
+    /**
+     * POSTs {@code body} to {@code uri} with the per-call headers every provider gets (request id,
+     * accept), under the deployment's connect timeout when it differs from the provider's.
+     */
+    public static HttpClient.ResponseReceiver<?> post(HttpClient client, Duration providerConnect, ProviderRequest request,
+            java.net.URI uri, byte[] body, boolean stream) {
+        HttpClient http = request.connectTimeout() == null || request.connectTimeout().equals(providerConnect)
+                ? client
+                : client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) request.connectTimeout().toMillis());
+        return http.headers(h -> {
+                    h.set("x-request-id", request.requestId());
+                    h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+                })
+                .post()
+                .uri(uri)
+                .send(Mono.fromSupplier(() -> (ByteBuf) Unpooled.wrappedBuffer(body)));
     }
 
     /** {@code retry-after-ms} when present, else {@code retry-after} in (possibly fractional) seconds; null when absent. */

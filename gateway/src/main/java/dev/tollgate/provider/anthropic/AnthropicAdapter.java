@@ -12,8 +12,6 @@ import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseSplitter;
 import dev.tollgate.support.Json;
 import dev.tollgate.support.TokenCounter;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.URI;
@@ -167,16 +165,7 @@ public class AnthropicAdapter implements ProviderAdapter {
     }
 
     private HttpClient.ResponseReceiver<?> send(ProviderRequest request, byte[] body, boolean stream) {
-        HttpClient http = request.connectTimeout() == null || request.connectTimeout().equals(provider.timeouts().connect())
-                ? client
-                : client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) request.connectTimeout().toMillis());
-        return http.headers(h -> {
-                    h.set("x-request-id", request.requestId());
-                    h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
-                })
-                .post()
-                .uri(messagesUri)
-                .send(Mono.fromSupplier(() -> (ByteBuf) Unpooled.wrappedBuffer(body)));
+        return Transport.post(client, provider.timeouts().connect(), request, messagesUri, body, stream);
     }
 
 

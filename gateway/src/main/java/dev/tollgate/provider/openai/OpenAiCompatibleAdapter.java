@@ -12,8 +12,6 @@ import dev.tollgate.provider.Transport;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -103,16 +101,7 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
     }
 
     private HttpClient.ResponseReceiver<?> send(ProviderRequest request, byte[] body, boolean stream) {
-        HttpClient http = request.connectTimeout() == null || request.connectTimeout().equals(provider.timeouts().connect())
-                ? client
-                : client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) request.connectTimeout().toMillis());
-        return http.headers(h -> {
-                    h.set("x-request-id", request.requestId());
-                    h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
-                })
-                .post()
-                .uri(endpointUris.get(request.request().endpoint()))
-                .send(Mono.fromSupplier(() -> (ByteBuf) Unpooled.wrappedBuffer(body)));
+        return Transport.post(client, provider.timeouts().connect(), request, endpointUris.get(request.request().endpoint()), body, stream);
     }
 
     /** The client's bytes with the upstream model name and, for streams, usage reporting switched on. */
