@@ -83,9 +83,12 @@ public class RateLimitFilter implements GlobalFilter, Ordered, ConfigListener {
     }
 
     List<LimitRule> rules(LlmExchange llm) {
+        TollgateConfig.Limits keyLimits = llm.key().limits();
+        if (keyLimits == null && limits.isEmpty()) {
+            return List.of(); // the common case: no attribute map built, nothing allocated
+        }
         List<LimitRule> rules = new ArrayList<>(4);
         Map<String, String> attrs = llm.attributes();
-        TollgateConfig.Limits keyLimits = llm.key().limits();
         if (keyLimits != null) {
             add(rules, llm, "key", "key:" + llm.key().name(), keyLimits);
         }
