@@ -101,14 +101,21 @@ public final class RedisConnector implements AutoCloseable {
     /** The reactive commands, or null while no connection was ever established. */
     public RedisReactiveCommands<String, String> commands() {
         StatefulRedisConnection<String, String> c = connection;
-        return c == null ? null : c.reactive();
+        return c == null || closed ? null : c.reactive();
     }
 
     @Override
     public void close() {
+        // Stop handing out commands first, and let dispatches already under way finish: Lettuce
+        // 6.8's endpoint lock can livelock when close() races a write from an event loop.
         closed = true;
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (connection != null) {
-            connection.close();
+            connection.closeAsync();
         }
         client.shutdown();
     }
