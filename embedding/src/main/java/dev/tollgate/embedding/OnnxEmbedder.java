@@ -25,6 +25,17 @@ import java.util.Set;
  */
 public final class OnnxEmbedder implements AutoCloseable {
 
+    static {
+        // DJL (the tokenizer's library) otherwise asks the EC2 metadata service and a telemetry
+        // endpoint at first use: network calls at run time, which Tollgate never makes.
+        if (System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
     private final EmbeddingModel model;
     private final HuggingFaceTokenizer tokenizer;
     private final OrtEnvironment environment;

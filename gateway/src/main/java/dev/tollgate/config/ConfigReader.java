@@ -72,7 +72,7 @@ public final class ConfigReader {
         if (!root.isObject()) {
             throw new ConfigException(source, List.of("(root): expected a mapping with providers, models and keys"));
         }
-        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts", "admins"));
+        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts", "admins", "cache"));
 
         Map<String, Provider> providers = new LinkedHashMap<>();
         JsonNode providersNode = root.path("providers");
@@ -125,12 +125,105 @@ public final class ConfigReader {
         List<RateLimit> rateLimits = rateLimits(root.path("rate-limits"));
         List<Webhook> webhooks = webhooks(root.path("alerts"));
         List<Admin> admins = admins(root.path("admins"));
+        TollgateConfig.Cache cache = cache(root.path("cache"));
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         // Insertion order kept: /v1/models lists models in the order the file names them.
         return new TollgateConfig(java.util.Collections.unmodifiableMap(providers),
-                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks, admins);
+                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks, admins, cache);
+    }
+
+    private TollgateConfig.Cache cache(JsonNode node) {
+        TollgateConfig.Cache d = TollgateConfig.Cache.OFF;
+        if (node.isMissingNode() || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            problems.add("cache: expected { mode: off|exact|semantic, ttl, max-entries, scope, semantic, models, keys }");
+            return d;
+        }
+        allowOnly(node, "cache", Set.of("mode", "ttl", "max-entries", "scope", "semantic", "models", "keys"));
+        TollgateConfig.CacheMode mode = cacheMode(node, "cache", TollgateConfig.CacheMode.SEMANTIC);
+        Duration ttl = duration(node, "ttl", "cache", d.ttl());
+        int maxEntries = (int) number(node, "max-entries", "cache", d.maxEntries());
+        if (maxEntries < 1) {
+            problems.add("cache.max-entries: must be at least 1");
+        }
+        String scope = string(node, "scope", "cache", d.scope());
+        if (!Set.of("team", "key").contains(scope)) {
+            problems.add("cache.scope: expected team or key, was '" + scope + "'");
+        }
+        TollgateConfig.Semantic s = TollgateConfig.Semantic.DEFAULTS;
+        JsonNode sn = node.path("semantic");
+        if (sn.isObject()) {
+            String path = "cache.semantic";
+            allowOnly(sn, path, Set.of("model", "threshold", "max-temperature", "tools", "embedder-url", "max-batch", "max-wait"));
+            String model = string(sn, "model", path, s.model());
+            if (dev.tollgate.embedding.EmbeddingModel.fromId(model).isEmpty()) {
+                problems.add(path + ".model: unknown embedding model '" + model + "' (known: "
+                        + dev.tollgate.embedding.EmbeddingModel.allIds() + ")");
+            }
+            double threshold = threshold(sn, path, s.threshold());
+            double maxTemperature = number(sn, "max-temperature", path, s.maxTemperature());
+            boolean tools = Boolean.parseBoolean(string(sn, "tools", path, Boolean.toString(s.tools())));
+            String url = string(sn, "embedder-url", path, null);
+            int maxBatch = (int) number(sn, "max-batch", path, s.maxBatch());
+            if (maxBatch < 1) {
+                problems.add(path + ".max-batch: must be at least 1");
+            }
+            s = new TollgateConfig.Semantic(model, threshold, maxTemperature, tools,
+                    url == null ? null : uri(url, path + ".embedder-url"), Math.max(1, maxBatch),
+                    duration(sn, "max-wait", path, s.maxWait()));
+        } else if (!sn.isMissingNode()) {
+            problems.add("cache.semantic: expected { model, threshold, max-temperature, tools, embedder-url }");
+        }
+        return new TollgateConfig.Cache(mode, ttl, Math.max(1, maxEntries), scope, s,
+                cachePolicies(node.path("models"), "cache.models"), cachePolicies(node.path("keys"), "cache.keys"));
+    }
+
+    private Map<String, TollgateConfig.CachePolicy> cachePolicies(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected a map of name to { mode, ttl, threshold }");
+            return Map.of();
+        }
+        Map<String, TollgateConfig.CachePolicy> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String at = path + "." + e.getKey();
+            JsonNode p = e.getValue();
+            if (!p.isObject()) {
+                problems.add(at + ": expected { mode, ttl, threshold }");
+                continue;
+            }
+            allowOnly(p, at, Set.of("mode", "ttl", "threshold"));
+            out.put(e.getKey(), new TollgateConfig.CachePolicy(cacheMode(p, at, null), duration(p, "ttl", at, null),
+                    p.has("threshold") ? threshold(p, at, 0) : null));
+        }
+        return Map.copyOf(out);
+    }
+
+    private TollgateConfig.CacheMode cacheMode(JsonNode node, String path, TollgateConfig.CacheMode fallback) {
+        String text = string(node, "mode", path, null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return TollgateConfig.CacheMode.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ".mode: expected off, exact or semantic, was '" + text + "'");
+            return fallback;
+        }
+    }
+
+    private double threshold(JsonNode node, String path, double fallback) {
+        double t = number(node, "threshold", path, fallback);
+        if (t <= 0 || t > 1) {
+            problems.add(path + ".threshold: a cosine similarity between 0 (exclusive) and 1, was " + t);
+        }
+        return t;
     }
 
     private Provider provider(String name, JsonNode node, String path) {

@@ -20,11 +20,43 @@ public record TollgateConfig(
         ZoneId budgetTimeZone,
         List<RateLimit> rateLimits,
         List<Webhook> webhooks,
-        List<Admin> admins) {
+        List<Admin> admins,
+        Cache cache) {
 
-    /** Config with only providers, models and keys (no budgets or limits). */
+    /** Config with only providers, models and keys (no budgets, limits or cache). */
     public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
-        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of());
+        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of(), Cache.OFF);
+    }
+
+    /**
+     * Response cache. {@code mode}: off, exact (same canonical request) or semantic (exact first,
+     * then a similar last user turn with everything else equal). {@code scope}: whose entries a
+     * caller may be served, {@code team} (keys of one team share) or {@code key}. Per-model and
+     * per-key policies override mode, ttl and threshold; the stricter mode of the two wins.
+     */
+    public record Cache(
+            CacheMode mode, Duration ttl, int maxEntries, String scope, Semantic semantic,
+            Map<String, CachePolicy> models, Map<String, CachePolicy> keys) {
+        public static final Cache OFF = new Cache(CacheMode.OFF, Duration.ofHours(1), 10_000, "team",
+                Semantic.DEFAULTS, Map.of(), Map.of());
+    }
+
+    public enum CacheMode { OFF, EXACT, SEMANTIC }
+
+    /** An override: any field may be null (inherit). */
+    public record CachePolicy(CacheMode mode, Duration ttl, Double threshold) {}
+
+    /**
+     * The semantic stage. {@code threshold}: least cosine similarity of the last user turns for a
+     * hit. Requests with tools, or with a temperature above {@code maxTemperature}, only use the
+     * exact stage unless {@code tools} is true. {@code embedderUrl}: an embedding sidecar (its
+     * OpenAI-compatible {@code /v1/embeddings}); null embeds in-process.
+     */
+    public record Semantic(String model, double threshold, double maxTemperature, boolean tools, URI embedderUrl,
+            int maxBatch, Duration maxWait) {
+        public static final double DEFAULT_THRESHOLD = 0.95;
+        public static final Semantic DEFAULTS = new Semantic("all-minilm-l6-v2-q", DEFAULT_THRESHOLD, 1.0, false, null,
+                1, Duration.ZERO);
     }
 
     /**

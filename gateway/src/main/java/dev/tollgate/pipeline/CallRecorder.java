@@ -112,6 +112,10 @@ final class CallRecorder {
             billed = TokenUsage.NONE;
         }
         BigDecimal cost = target == null ? null : CostCalculator.cost(target.price(), billed);
+        LlmExchange.CacheOutcome cached = llm.cacheOutcome();
+        if (cached != null && cached.hit()) {
+            cost = BigDecimal.ZERO;
+        }
         if (billed == TokenUsage.NONE && cost == null && target != null && target.price() != null) {
             cost = BigDecimal.ZERO;
         }
@@ -134,7 +138,8 @@ final class CallRecorder {
                 target == null ? null : target.id(),
                 stream, billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.estimated(),
                 cost, target == null || target.price() == null ? null : target.price().version(),
-                (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(), null, metadata);
+                (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(),
+                cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), metadata);
         sink.record(event);
         for (Consumer<UsageEvent> hook : llm.finishHooks()) {
             try {
@@ -149,7 +154,7 @@ final class CallRecorder {
         String modelTag = request == null ? null
                 : failure != null && "model_not_found".equals(failure.code()) ? "unknown" : request.model();
         GatewayMetrics.CallTags tags = GatewayMetrics.tags(llm.operation(), modelTag,
-                target == null ? null : target.provider().name());
+                target == null ? (cached != null && cached.hit() ? "cache" : null) : target.provider().name());
         metrics.call(tags, status, errorCode, latency);
         if (ttftMs != null) {
             metrics.timeToFirstToken(tags, Duration.ofNanos(firstChunkNanos - llm.startNanos()));

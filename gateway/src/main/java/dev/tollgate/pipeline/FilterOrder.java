@@ -18,6 +18,11 @@ public final class FilterOrder {
     public static final int PARSE = AUTHENTICATE + 100;
     public static final int AUTHORIZE_MODEL = PARSE + 100;
     public static final int RATE_LIMIT = AUTHORIZE_MODEL + 100;
+    /**
+     * Before the budget: a hit costs nothing, so it needs no reservation and is served even when
+     * the budget is spent. After the rate limit: a hit is still a request.
+     */
+    public static final int CACHE = RATE_LIMIT + 50;
     public static final int BUDGET = RATE_LIMIT + 100;
     /** Terminal filters: they write the response and end the chain. */
     public static final int TERMINAL = Integer.MAX_VALUE - 1000;

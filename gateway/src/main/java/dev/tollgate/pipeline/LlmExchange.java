@@ -34,6 +34,17 @@ public final class LlmExchange {
     private final List<Consumer<UsageEvent>> finishHooks = new CopyOnWriteArrayList<>();
     private Integer inputTokens;
     private Map<String, String> attributes;
+    private volatile CacheOutcome cacheOutcome;
+
+    /**
+     * What the cache did for this call: {@code hit}, {@code semantic-hit} (served, cost 0, with
+     * what the answer cost originally) or {@code miss}.
+     */
+    public record CacheOutcome(String outcome, java.math.BigDecimal costSaved) {
+        public boolean hit() {
+            return !"miss".equals(outcome);
+        }
+    }
 
     private LlmExchange(String requestId, String operation) {
         this.requestId = requestId;
@@ -146,6 +157,14 @@ public final class LlmExchange {
 
     List<Consumer<UsageEvent>> finishHooks() {
         return finishHooks;
+    }
+
+    public CacheOutcome cacheOutcome() {
+        return cacheOutcome;
+    }
+
+    public void cacheOutcome(CacheOutcome outcome) {
+        this.cacheOutcome = outcome;
     }
 
     public String endUser() {

@@ -27,8 +27,8 @@ public class R2dbcUsageStore implements UsageStore {
     private static final String COLUMNS = "event_id, request_id, created_at, key_name, team, project, end_user, feature, "
             + "operation, requested_model, model, provider, deployment, stream, input_tokens, output_tokens, "
             + "cached_input_tokens, tokens_estimated, cost_usd, price_version, latency_ms, ttft_ms, status, error_code, "
-            + "fallback_path, attempts, cache_outcome, metadata";
-    private static final int COLUMN_COUNT = 28;
+            + "fallback_path, attempts, cache_outcome, cost_saved_usd, metadata";
+    private static final int COLUMN_COUNT = 29;
 
     private final ConnectionFactory connections;
     private final Dialect dialect;
@@ -114,6 +114,11 @@ public class R2dbcUsageStore implements UsageStore {
         text(s, i++, e.fallbackPath());
         s.bind(i++, e.attempts());
         text(s, i++, e.cacheOutcome());
+        if (e.costSavedUsd() == null) {
+            s.bindNull(i++, BigDecimal.class);
+        } else {
+            s.bind(i++, e.costSavedUsd());
+        }
         text(s, i, metadata(e.metadata()));
     }
 

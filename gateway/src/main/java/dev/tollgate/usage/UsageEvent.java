@@ -9,6 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One metered call, as written to the usage store. {@code costUsd} is null when the model has
  * no price (never a silent zero); {@code tokensEstimated} when Tollgate counted the tokens itself.
+ * {@code cacheOutcome}: hit, semantic-hit or miss when the cache was consulted, else null; a hit
+ * costs 0 and {@code costSavedUsd} is what the cached answer cost when a provider produced it.
  */
 public record UsageEvent(
         UUID eventId,
@@ -38,6 +40,7 @@ public record UsageEvent(
         String fallbackPath,
         int attempts,
         String cacheOutcome,
+        BigDecimal costSavedUsd,
         Map<String, String> metadata) {
 
     /**

@@ -1,0 +1,48 @@
+package dev.tollgate.boot;
+
+import dev.tollgate.cache.CacheBook;
+import dev.tollgate.cache.CacheFilter;
+import dev.tollgate.cache.InMemoryCacheStore;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.usage.UsageSink;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+/**
+ * The response cache: policy from the config file ({@code cache:}), entries in memory, the
+ * embedding model loaded only when a policy uses the semantic stage.
+ */
+@Configuration(proxyBeanMethods = false)
+public class CacheConfiguration {
+
+    @Bean(destroyMethod = "close")
+    CacheBook cacheBook() {
+        return new CacheBook(CacheBook::defaultEmbedder);
+    }
+
+    @Bean
+    InMemoryCacheStore cacheStore(MeterRegistry meters) {
+        InMemoryCacheStore store = new InMemoryCacheStore(10_000, Clock.systemUTC());
+        Gauge.builder("tollgate_cache_entries", store, InMemoryCacheStore::size)
+                .description("Answers in the cache").register(meters);
+        return store;
+    }
+
+    /** Expired entries that nobody asks for again leave within a minute. */
+    @Bean(destroyMethod = "dispose")
+    Disposable cacheSweeper(InMemoryCacheStore cacheStore) {
+        return Flux.interval(Duration.ofMinutes(1)).subscribe(tick -> cacheStore.sweep());
+    }
+
+    @Bean
+    CacheFilter cacheFilter(CacheBook cacheBook, InMemoryCacheStore cacheStore, UsageSink usageSink,
+            GatewayMetrics metrics, MeterRegistry meters) {
+        return new CacheFilter(cacheBook, cacheStore, usageSink, metrics, meters, Clock.systemUTC());
+    }
+}

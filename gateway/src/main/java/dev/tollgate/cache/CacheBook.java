@@ -1,0 +1,130 @@
+package dev.tollgate.cache;
+
+import dev.tollgate.auth.VirtualKey;
+import dev.tollgate.config.ConfigListener;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.config.TollgateConfig.CacheMode;
+import dev.tollgate.config.TollgateConfig.CachePolicy;
+import dev.tollgate.embedding.EmbeddingModel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cache policy in force and the embedder it needs. On a config reload the embedder is kept
+ * when the semantic model and its settings are unchanged, loaded (off any request thread, during
+ * the reload's prepare step) when they change, and closed when the semantic stage is switched off.
+ */
+public final class CacheBook implements ConfigListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CacheBook.class);
+
+    /** What one request may do. */
+    public record Policy(CacheMode mode, Duration ttl, double threshold, String scope) {
+        public static final Policy OFF = new Policy(CacheMode.OFF, Duration.ZERO, 1, null);
+    }
+
+    private record State(TollgateConfig.Cache config, TextEmbedder embedder) {}
+
+    private final Function<TollgateConfig.Semantic, TextEmbedder> embedders;
+    private volatile State state = new State(TollgateConfig.Cache.OFF, null);
+
+    public CacheBook(Function<TollgateConfig.Semantic, TextEmbedder> embedders) {
+        this.embedders = embedders;
+    }
+
+    @Override
+    public Runnable prepare(TollgateConfig config) {
+        TollgateConfig.Cache next = config.cache();
+        State current = state;
+        boolean needsEmbedder = usesSemantic(next);
+        TextEmbedder embedder = current.embedder;
+        TextEmbedder retire = null;
+        if (!needsEmbedder) {
+            retire = embedder;
+            embedder = null;
+        } else if (embedder == null || !sameEmbedder(current.config.semantic(), next.semantic())) {
+            log.info("Loading embedding model {} for the semantic cache", next.semantic().model());
+            retire = embedder;
+            embedder = embedders.apply(next.semantic()); // may throw: the reload is then refused
+        }
+        State prepared = new State(next, embedder);
+        TextEmbedder old = retire;
+        return () -> {
+            state = prepared;
+            if (old != null) {
+                old.close();
+            }
+        };
+    }
+
+    private static boolean usesSemantic(TollgateConfig.Cache cache) {
+        return cache.mode() == CacheMode.SEMANTIC
+                || cache.models().values().stream().anyMatch(p -> p.mode() == CacheMode.SEMANTIC)
+                || cache.keys().values().stream().anyMatch(p -> p.mode() == CacheMode.SEMANTIC);
+    }
+
+    private static boolean sameEmbedder(TollgateConfig.Semantic a, TollgateConfig.Semantic b) {
+        return a.model().equals(b.model()) && Objects.equals(a.embedderUrl(), b.embedderUrl())
+                && a.maxBatch() == b.maxBatch() && a.maxWait().equals(b.maxWait());
+    }
+
+    public TollgateConfig.Cache config() {
+        return state.config;
+    }
+
+    /** Null when no policy uses the semantic stage. */
+    public TextEmbedder embedder() {
+        return state.embedder;
+    }
+
+    /**
+     * The policy for a key calling a model: a model's or key's own mode replaces the global one;
+     * when both have one, the stricter wins (off before exact before semantic). TTL: key, then
+     * model, then global; threshold: model, then global.
+     */
+    public Policy policy(VirtualKey key, String model) {
+        State s = state;
+        TollgateConfig.Cache cache = s.config;
+        CachePolicy byModel = cache.models().get(model);
+        CachePolicy byKey = cache.keys().get(key.name());
+        CacheMode mode = cache.mode();
+        CacheMode modelMode = byModel == null ? null : byModel.mode();
+        CacheMode keyMode = byKey == null ? null : byKey.mode();
+        if (modelMode != null && keyMode != null) {
+            mode = modelMode.ordinal() < keyMode.ordinal() ? modelMode : keyMode;
+        } else if (modelMode != null) {
+            mode = modelMode;
+        } else if (keyMode != null) {
+            mode = keyMode;
+        }
+        if (mode == CacheMode.OFF) {
+            return Policy.OFF;
+        }
+        if (mode == CacheMode.SEMANTIC && s.embedder == null) {
+            mode = CacheMode.EXACT;
+        }
+        Duration ttl = byKey != null && byKey.ttl() != null ? byKey.ttl()
+                : byModel != null && byModel.ttl() != null ? byModel.ttl() : cache.ttl();
+        double threshold = byModel != null && byModel.threshold() != null ? byModel.threshold() : cache.semantic().threshold();
+        String scope = "key".equals(cache.scope()) || key.team() == null ? "key:" + key.name() : "team:" + key.team();
+        return new Policy(mode, ttl, threshold, scope);
+    }
+
+    /** Loads the configured model in-process, or a client of the embedding sidecar. */
+    public static TextEmbedder defaultEmbedder(TollgateConfig.Semantic semantic) {
+        EmbeddingModel model = EmbeddingModel.fromId(semantic.model())
+                .orElseThrow(() -> new IllegalArgumentException("unknown embedding model " + semantic.model()));
+        return new InProcessEmbedder(model, semantic.maxBatch(), semantic.maxWait());
+    }
+
+    @Override
+    public void close() {
+        TextEmbedder embedder = state.embedder;
+        if (embedder != null) {
+            embedder.close();
+        }
+    }
+}

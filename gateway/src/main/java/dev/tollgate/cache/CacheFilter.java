@@ -1,0 +1,260 @@
+package dev.tollgate.cache;
+
+import dev.tollgate.api.Endpoint;
+import dev.tollgate.api.LlmRequest;
+import dev.tollgate.config.TollgateConfig.CacheMode;
+import dev.tollgate.embedding.Embedding;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.pipeline.CachedCalls;
+import dev.tollgate.pipeline.FilterOrder;
+import dev.tollgate.pipeline.GatewayRoutes;
+import dev.tollgate.pipeline.LlmExchange;
+import dev.tollgate.usage.UsageEvent;
+import dev.tollgate.usage.UsageSink;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Answers chat completions from the cache, or lets the call go on and keeps its answer.
+ * <ol>
+ *   <li>Exact stage: the canonical request's hash within the tenant scope ({@link CacheKeys}).</li>
+ *   <li>Semantic stage, when the policy allows it and the request qualifies (last turn is user
+ *       text; no tools unless allowed; temperature not above the configured maximum): the last user
+ *       turn is embedded and compared with entries of the same partition; a hit needs the
+ *       threshold and no veto from {@link SemanticGuards}.</li>
+ * </ol>
+ * A hit is written in the shape the client asked for (JSON, or SSE via {@link StreamReplay}) and
+ * metered at cost 0. On a miss the response is copied as it streams by, and once the call's usage
+ * event says it succeeded, the complete answer is stored. {@code Cache-Control: no-cache} skips
+ * the lookup, {@code no-store} the storing. The cache never fails a call: a store or embedder
+ * problem is logged, counted, and the call goes on as a miss.
+ */
+public class CacheFilter implements GlobalFilter, Ordered {
+
+    private static final Logger log = LoggerFactory.getLogger(CacheFilter.class);
+
+    public static final String CACHE_HEADER = "x-tollgate-cache";
+    public static final String SIMILARITY_HEADER = "x-tollgate-cache-similarity";
+    public static final String ID_HEADER = "x-tollgate-cache-id";
+    /** Larger answers are passed on but not kept. */
+    static final int MAX_STORED_BYTES = 4 * 1024 * 1024;
+
+    private final CacheBook book;
+    private final CacheStore store;
+    private final UsageSink usage;
+    private final GatewayMetrics metrics;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Timer lookups;
+    private final Counter failures;
+
+    public CacheFilter(CacheBook book, CacheStore store, UsageSink usage, GatewayMetrics metrics, MeterRegistry meters,
+            Clock clock) {
+        this.book = book;
+        this.store = store;
+        this.usage = usage;
+        this.metrics = metrics;
+        this.meters = meters;
+        this.clock = clock;
+        this.lookups = Timer.builder("tollgate_cache_lookup").description("Cache lookup time, embedding included")
+                .publishPercentiles(0.5, 0.99).register(meters);
+        this.failures = Counter.builder("tollgate_cache_errors_total")
+                .description("Cache lookups or stores that failed; the call went on as a miss").register(meters);
+    }
+
+    private record Hit(CacheEntry entry, String outcome, float similarity) {}
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        if (!GatewayRoutes.isLlmRoute(exchange)) {
+            return chain.filter(exchange);
+        }
+        LlmExchange llm = LlmExchange.of(exchange);
+        LlmRequest request = llm.request();
+        if (request.endpoint() != Endpoint.CHAT_COMPLETIONS) {
+            return chain.filter(exchange);
+        }
+        CacheBook.Policy policy = book.policy(llm.key(), request.model());
+        if (policy.mode() == CacheMode.OFF) {
+            return chain.filter(exchange);
+        }
+        String cacheControl = String.join(",", exchange.getRequest().getHeaders().getOrEmpty(HttpHeaders.CACHE_CONTROL))
+                .toLowerCase(Locale.ROOT);
+        boolean lookUp = !cacheControl.contains("no-cache");
+        boolean keep = !cacheControl.contains("no-store");
+        CacheKeys keys = CacheKeys.of(policy.scope(), request.json());
+        TextEmbedder embedder = book.embedder();
+        boolean semantic = policy.mode() == CacheMode.SEMANTIC && embedder != null && keys.partition() != null
+                && semanticAllowed(request);
+        Mono<Embedding> embedding = semantic
+                ? embedder.embed(keys.query()).onErrorResume(e -> failed("embedding", e)).cache()
+                : Mono.empty();
+        long start = System.nanoTime();
+        Mono<Hit> lookup = !lookUp ? Mono.empty()
+                : store.exact(keys.exact()).map(e -> new Hit(e, "hit", 1f))
+                        .switchIfEmpty(embedding.flatMap(e -> store.nearest(
+                                        CacheKeys.withUnseenTail(keys.partition(), keys.query().substring(e.coveredChars())),
+                                        e.vector(), policy.threshold(),
+                                        candidate -> SemanticGuards.veto(keys.query(), candidate.query()) == null))
+                                .map(m -> new Hit(m.entry(), "semantic-hit", m.similarity())))
+                        .onErrorResume(e -> failed("lookup", e));
+        return lookup
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .doOnNext(found -> lookups.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS))
+                .flatMap(found -> found.isPresent()
+                        ? serve(exchange, llm, found.get())
+                        : miss(exchange, chain, llm, policy, keys, keep, semantic ? embedding : Mono.empty()));
+    }
+
+    private boolean semanticAllowed(LlmRequest request) {
+        JsonNode json = request.json();
+        var semantic = book.config().semantic();
+        JsonNode tools = json.get("tools");
+        if (!semantic.tools() && (tools != null && tools.isArray() && !tools.isEmpty() || json.hasNonNull("functions"))) {
+            return false;
+        }
+        JsonNode temperature = json.get("temperature");
+        return temperature == null || !temperature.isNumber() || temperature.asDouble() <= semantic.maxTemperature();
+    }
+
+    private Mono<Void> serve(ServerWebExchange exchange, LlmExchange llm, Hit hit) {
+        count(hit.outcome());
+        llm.cacheOutcome(new LlmExchange.CacheOutcome(hit.outcome(), hit.entry().costUsd()));
+        ServerHttpResponse response = exchange.getResponse();
+        HttpHeaders headers = response.getHeaders();
+        headers.set(CACHE_HEADER, hit.outcome());
+        headers.set(SIMILARITY_HEADER, String.format(Locale.ROOT, "%.4f", hit.similarity()));
+        headers.set(ID_HEADER, hit.entry().id());
+        DataBufferFactory buffers = response.bufferFactory();
+        Mono<Void> write;
+        if (llm.request().stream()) {
+            headers.setContentType(MediaType.TEXT_EVENT_STREAM);
+            headers.setCacheControl("no-cache");
+            List<byte[]> frames = StreamReplay.frames(hit.entry().body(), llm.request().clientWantsUsage());
+            write = response.writeAndFlushWith(Flux.fromIterable(frames).map(f -> Flux.just(buffers.wrap(f))));
+        } else {
+            byte[] body = hit.entry().body();
+            headers.setContentType(MediaType.APPLICATION_JSON);
+            headers.setContentLength(body.length);
+            write = response.writeWith(Mono.just(buffers.wrap(body)));
+        }
+        return write.doFinally(signal -> CachedCalls.meter(llm, signal, usage, metrics));
+    }
+
+    private Mono<Void> miss(ServerWebExchange exchange, GatewayFilterChain chain, LlmExchange llm,
+            CacheBook.Policy policy, CacheKeys keys, boolean keep, Mono<Embedding> embedding) {
+        count("miss");
+        llm.cacheOutcome(new LlmExchange.CacheOutcome("miss", null));
+        exchange.getResponse().getHeaders().set(CACHE_HEADER, "miss");
+        if (!keep) {
+            return chain.filter(exchange);
+        }
+        Capture capture = new Capture(exchange.getResponse());
+        boolean stream = llm.request().stream();
+        llm.onFinish(event -> {
+            if (event.status() == 200 && !capture.overflow) {
+                byte[] captured = capture.bytes.toByteArray();
+                byte[] body = stream ? StreamAssembler.assemble(captured) : captured;
+                if (body != null) {
+                    keepAnswer(keys, policy, embedding, body, event);
+                }
+            }
+        });
+        return chain.filter(exchange.mutate().response(capture).build());
+    }
+
+    private void keepAnswer(CacheKeys keys, CacheBook.Policy policy, Mono<Embedding> embedding, byte[] body,
+            UsageEvent event) {
+        long now = clock.millis();
+        String id = "tgc-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        BigDecimal cost = event.costUsd();
+        embedding.map(e -> new CacheEntry(id, keys.exact(),
+                        CacheKeys.withUnseenTail(keys.partition(), keys.query().substring(e.coveredChars())),
+                        e.vector(), keys.query(), body, event.model(), cost, now, now + policy.ttl().toMillis()))
+                .defaultIfEmpty(new CacheEntry(id, keys.exact(), null, null, null, body, event.model(), cost, now,
+                        now + policy.ttl().toMillis()))
+                .flatMap(store::put)
+                .onErrorResume(e -> failed("store", e))
+                .subscribe();
+    }
+
+    private <T> Mono<T> failed(String what, Throwable e) {
+        failures.increment();
+        log.warn("Cache {} failed; the call goes on as a miss: {}", what, e.toString());
+        return Mono.empty();
+    }
+
+    private void count(String outcome) {
+        outcomes.computeIfAbsent(outcome, o -> Counter.builder("tollgate_cache_requests_total")
+                .description("Chat calls the cache looked at, by outcome").tag("outcome", o).register(meters)).increment();
+    }
+
+    /** Copies what is written to the client, up to {@link #MAX_STORED_BYTES}. */
+    private static final class Capture extends ServerHttpResponseDecorator {
+
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        volatile boolean overflow;
+
+        Capture(ServerHttpResponse delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+            return super.writeWith(Flux.from(body).doOnNext(this::copy));
+        }
+
+        @Override
+        public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+            return super.writeAndFlushWith(Flux.from(body).map(part -> Flux.from(part).doOnNext(this::copy)));
+        }
+
+        private void copy(DataBuffer buffer) {
+            int n = buffer.readableByteCount();
+            if (overflow || bytes.size() + n > MAX_STORED_BYTES) {
+                overflow = true;
+                return;
+            }
+            byte[] copy = new byte[n];
+            int position = buffer.readPosition();
+            buffer.read(copy);
+            buffer.readPosition(position);
+            bytes.writeBytes(copy);
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.CACHE;
+    }
+}

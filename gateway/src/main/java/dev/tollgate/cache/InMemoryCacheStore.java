@@ -1,0 +1,258 @@
+package dev.tollgate.cache;
+
+import dev.tollgate.config.ConfigListener;
+import dev.tollgate.config.TollgateConfig;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
+import reactor.core.publisher.Mono;
+
+/**
+ * The embedded cache: a hash map for exact keys and, per partition, a flat array of vectors that a
+ * lookup scans in full (exact cosine, no approximation). Partitions are small in practice (one
+ * tenant, model, system prompt and history each), and a scan of 10,000 vectors of 384 floats takes
+ * about a millisecond; docs/cache.md has the measured figures. Reads take no lock; writes to one
+ * partition are serialised by a short monitor. Entries leave at their TTL (checked on every read
+ * and by {@link #sweep}) and, beyond {@code maxEntries}, oldest first.
+ */
+public final class InMemoryCacheStore implements CacheStore, ConfigListener {
+
+    private volatile int maxEntries;
+    private final Clock clock;
+    private final Map<String, CacheEntry> byId = new ConcurrentHashMap<>();
+    private final Map<String, CacheEntry> byExactKey = new ConcurrentHashMap<>();
+    private final Map<String, PartitionIndex> partitions = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> insertionOrder = new ConcurrentLinkedQueue<>();
+
+    public InMemoryCacheStore(int maxEntries, Clock clock) {
+        this.maxEntries = maxEntries;
+        this.clock = clock;
+    }
+
+    @Override
+    public Runnable prepare(TollgateConfig config) {
+        int next = config.cache().maxEntries();
+        return () -> maxEntries = next;
+    }
+
+    @Override
+    public Mono<CacheEntry> exact(String exactKey) {
+        return Mono.justOrEmpty(live(byExactKey.get(exactKey)));
+    }
+
+    @Override
+    public Mono<Match> nearest(String partition, float[] vector, double threshold, Predicate<CacheEntry> accept) {
+        return Mono.fromSupplier(() -> scan(partition, vector, threshold, accept));
+    }
+
+    /** Synchronous lookup, for the benchmark and for {@link #nearest}. */
+    public Match scan(String partition, float[] vector, double threshold, Predicate<CacheEntry> accept) {
+        PartitionIndex index = partitions.get(partition);
+        if (index == null) {
+            return null;
+        }
+        List<Match> candidates = index.above(vector, (float) threshold);
+        candidates.sort((a, b) -> Float.compare(b.similarity(), a.similarity()));
+        for (Match candidate : candidates) {
+            CacheEntry entry = live(candidate.entry());
+            if (entry != null && byId.containsKey(entry.id()) && accept.test(entry)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Mono<Void> put(CacheEntry entry) {
+        return Mono.fromRunnable(() -> add(entry));
+    }
+
+    /** Synchronous insert, for the benchmark and for {@link #put}. */
+    public void add(CacheEntry entry) {
+        CacheEntry replaced = byExactKey.put(entry.exactKey(), entry);
+        if (replaced != null) {
+            remove(replaced);
+        }
+        byId.put(entry.id(), entry);
+        if (entry.semantic()) {
+            partitions.computeIfAbsent(entry.partition(), p -> new PartitionIndex(entry.vector().length)).add(entry);
+        }
+        insertionOrder.add(entry.id());
+        while (byId.size() > maxEntries) {
+            String oldest = insertionOrder.poll();
+            if (oldest == null) {
+                break;
+            }
+            CacheEntry gone = byId.get(oldest);
+            if (gone != null) {
+                remove(gone);
+            }
+        }
+    }
+
+    @Override
+    public Mono<CacheEntry> byId(String id) {
+        return Mono.justOrEmpty(live(byId.get(id)));
+    }
+
+    @Override
+    public Mono<Boolean> evict(String id) {
+        return Mono.fromSupplier(() -> {
+            CacheEntry entry = byId.get(id);
+            return entry != null && remove(entry);
+        });
+    }
+
+    /** Drops every expired entry; run now and then so that entries nobody asks for leave too. */
+    public int sweep() {
+        long now = clock.millis();
+        int removed = 0;
+        for (CacheEntry entry : new ArrayList<>(byId.values())) {
+            if (entry.expired(now) && remove(entry)) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public long size() {
+        return byId.size();
+    }
+
+    private CacheEntry live(CacheEntry entry) {
+        if (entry == null) {
+            return null;
+        }
+        if (entry.expired(clock.millis())) {
+            remove(entry);
+            return null;
+        }
+        return entry;
+    }
+
+    private boolean remove(CacheEntry entry) {
+        boolean removed = byId.remove(entry.id(), entry);
+        byExactKey.remove(entry.exactKey(), entry);
+        if (entry.semantic()) {
+            PartitionIndex index = partitions.get(entry.partition());
+            if (index != null && index.remove(entry) && index.isEmpty()) {
+                partitions.remove(entry.partition(), index);
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * The vectors of one partition in one flat array, appended under the monitor and read without
+     * it: a reader takes the current {@link Rows} and scans the first {@code count} rows, which are
+     * never written again. A removed row keeps its vector but loses its entry; a compaction on grow
+     * drops such rows.
+     */
+    private static final class PartitionIndex {
+
+        private final int dims;
+        private volatile Rows rows;
+        private int removed;
+
+        PartitionIndex(int dims) {
+            this.dims = dims;
+            this.rows = new Rows(new float[dims * 8], new CacheEntry[8]);
+        }
+
+        synchronized void add(CacheEntry entry) {
+            Rows current = rows;
+            int n = current.count;
+            if (n == current.entries.length) {
+                current = grow(current);
+                n = current.count;
+            }
+            System.arraycopy(entry.vector(), 0, current.vectors, n * dims, dims);
+            current.entries[n] = entry;
+            current.count = n + 1; // volatile write publishes the row
+            rows = current;
+        }
+
+        private Rows grow(Rows current) {
+            int live = current.count - removed;
+            int capacity = Math.max(8, Integer.highestOneBit(Math.max(1, live)) * 4);
+            Rows next = new Rows(new float[capacity * dims], new CacheEntry[capacity]);
+            int n = 0;
+            for (int i = 0; i < current.count; i++) {
+                CacheEntry e = current.entries[i];
+                if (e != null) {
+                    System.arraycopy(current.vectors, i * dims, next.vectors, n * dims, dims);
+                    next.entries[n++] = e;
+                }
+            }
+            next.count = n;
+            removed = 0;
+            return next;
+        }
+
+        synchronized boolean remove(CacheEntry entry) {
+            Rows current = rows;
+            for (int i = 0; i < current.count; i++) {
+                if (current.entries[i] == entry) {
+                    current.entries[i] = null;
+                    removed++;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        synchronized boolean isEmpty() {
+            return rows.count == removed;
+        }
+
+        List<Match> above(float[] query, float threshold) {
+            Rows current = rows;
+            int n = current.count;
+            float[] vectors = current.vectors;
+            List<Match> out = new ArrayList<>(2);
+            for (int row = 0; row < n; row++) {
+                float similarity = dot(query, vectors, row * dims);
+                if (similarity >= threshold) {
+                    CacheEntry entry = current.entries[row];
+                    if (entry != null) {
+                        out.add(new Match(entry, similarity));
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** Four partial sums so the JIT can overlap the multiply-adds. */
+        private static float dot(float[] q, float[] m, int offset) {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i + 3 < q.length; i += 4) {
+                s0 += q[i] * m[offset + i];
+                s1 += q[i + 1] * m[offset + i + 1];
+                s2 += q[i + 2] * m[offset + i + 2];
+                s3 += q[i + 3] * m[offset + i + 3];
+            }
+            for (; i < q.length; i++) {
+                s0 += q[i] * m[offset + i];
+            }
+            return (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    private static final class Rows {
+        final float[] vectors;
+        final CacheEntry[] entries;
+        volatile int count;
+
+        Rows(float[] vectors, CacheEntry[] entries) {
+            this.vectors = vectors;
+            this.entries = entries;
+        }
+    }
+
+}

@@ -1,0 +1,184 @@
+package dev.tollgate.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.core.http.StreamResponse;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import dev.tollgate.testing.GatewayInstance;
+import dev.tollgate.testing.TestPostgres;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cache through HTTP with the OpenAI SDK and the real ONNX model: exact and semantic hits,
+ * the guards, tenant isolation, streamed hits, Cache-Control, and the usage events.
+ */
+class CacheIT {
+
+    static GatewayInstance gateway;
+    static String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    static OpenAIClient alice;
+    static OpenAIClient aliceTeammate;
+    static OpenAIClient bob;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("tollgate-cache");
+        Path file = dir.resolve("tollgate.yaml");
+        Files.writeString(file, """
+                providers:
+                  sim: { type: simulated, ttft: 1ms, tokens-per-second: 5000, output-tokens: 12 }
+                models:
+                  cached: { deployments: [ { provider: sim } ], price: { input: 2, output: 8 } }
+                  uncached: { deployments: [ { provider: sim } ], price: { input: 2, output: 8 } }
+                keys:
+                  - { name: alice-%1$s, key: tg-alice-%1$s, team: red-%1$s }
+                  - { name: alice2-%1$s, key: tg-alice2-%1$s, team: red-%1$s }
+                  - { name: bob-%1$s, key: tg-bob-%1$s, team: blue-%1$s }
+                cache:
+                  mode: semantic
+                  ttl: 10m
+                  models:
+                    uncached: { mode: off }
+                """.formatted(suffix));
+        gateway = GatewayInstance.start(GatewayInstance.properties(file, dir, "memory"));
+        alice = sdk("tg-alice-" + suffix);
+        aliceTeammate = sdk("tg-alice2-" + suffix);
+        bob = sdk("tg-bob-" + suffix);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    private static OpenAIClient sdk(String key) {
+        return OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port() + "/v1").apiKey(key)
+                .maxRetries(0).build();
+    }
+
+    private static ChatCompletionCreateParams ask(String question) {
+        return ChatCompletionCreateParams.builder().model("cached").addSystemMessage("You answer briefly.")
+                .addUserMessage(question).temperature(0.0).build();
+    }
+
+    private record Answer(String cache, String similarity, String content) {}
+
+    private static Answer call(OpenAIClient client, ChatCompletionCreateParams params) {
+        try (HttpResponseFor<ChatCompletion> response = client.chat().completions().withRawResponse().create(params)) {
+            ChatCompletion completion = response.parse().validate();
+            return new Answer(response.headers().values("x-tollgate-cache").stream().findFirst().orElse(null),
+                    response.headers().values("x-tollgate-cache-similarity").stream().findFirst().orElse(null),
+                    completion.choices().get(0).message().content().orElseThrow());
+        }
+    }
+
+    @Test
+    void theSameQuestionTwiceIsAnExactHitWithTheSameAnswer() {
+        Answer first = call(alice, ask("Name three primary colours. " + suffix));
+        Answer second = call(alice, ask("Name three primary colours. " + suffix));
+        assertThat(first.cache()).isEqualTo("miss");
+        assertThat(second.cache()).isEqualTo("hit");
+        assertThat(second.content()).isEqualTo(first.content());
+        // A teammate (same team = same tenant) shares the entry.
+        assertThat(call(aliceTeammate, ask("Name three primary colours. " + suffix)).cache()).isEqualTo("hit");
+    }
+
+    @Test
+    void aParaphraseIsASemanticHit() {
+        Answer first = call(alice, ask("What is the capital of France?"));
+        Answer paraphrase = call(alice, ask("what's the capital of France?"));
+        assertThat(first.cache()).isEqualTo("miss");
+        assertThat(paraphrase.cache()).isEqualTo("semantic-hit");
+        assertThat(Double.parseDouble(paraphrase.similarity())).isBetween(0.9, 1.0);
+        assertThat(paraphrase.content()).isEqualTo(first.content());
+    }
+
+    @Test
+    void aDifferentNumberOrANegationIsAMiss() {
+        assertThat(call(alice, ask("What is 15% of 80?")).cache()).isEqualTo("miss");
+        assertThat(call(alice, ask("What is 15% of 90?")).cache()).isEqualTo("miss");
+        assertThat(call(alice, ask("Is it safe to eat raw eggs?")).cache()).isEqualTo("miss");
+        assertThat(call(alice, ask("Is it not safe to eat raw eggs?")).cache()).isEqualTo("miss");
+        assertThat(call(alice, ask("Is it safe to eat raw eggs?")).cache()).isEqualTo("hit");
+    }
+
+    @Test
+    void anotherTenantNeverSeesTheEntry() {
+        Answer mine = call(alice, ask("Which planet is known as the red planet?"));
+        Answer theirs = call(bob, ask("Which planet is known as the red planet?"));
+        Answer theirsParaphrased = call(bob, ask("which planet is known as the red planet"));
+        assertThat(mine.cache()).isEqualTo("miss");
+        assertThat(theirs.cache()).isEqualTo("miss");
+        assertThat(theirsParaphrased.cache()).isIn("semantic-hit", "hit"); // bob's own entry
+        assertThat(theirsParaphrased.content()).isEqualTo(theirs.content());
+    }
+
+    @Test
+    void aStreamedHitParsesInTheSdkAndMatchesTheJsonAnswer() {
+        Answer json = call(alice, ask("List the planets of the solar system. " + suffix));
+        ChatCompletionCreateParams streamed = ask("List the planets of the solar system. " + suffix).toBuilder()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream = alice.chat().completions().createStreaming(streamed)) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        ChatCompletion assembled = accumulator.chatCompletion();
+        assertThat(assembled.choices().get(0).message().content()).hasValue(json.content());
+        assertThat(assembled.usage()).isPresent();
+
+        // And the other way round: a streamed miss is stored and served to a JSON client.
+        ChatCompletionAccumulator first = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream = alice.chat().completions()
+                .createStreaming(ask("Name the largest ocean. " + suffix))) {
+            stream.stream().forEach(first::accumulate);
+        }
+        Answer fromStream = call(alice, ask("Name the largest ocean. " + suffix));
+        assertThat(fromStream.cache()).isEqualTo("hit");
+        assertThat(fromStream.content()).isEqualTo(first.chatCompletion().choices().get(0).message().content().orElseThrow());
+    }
+
+    @Test
+    void cacheControlAndPerModelPolicy() {
+        String q = "Describe a rainbow. " + suffix;
+        ChatCompletionCreateParams noStore = ask(q).toBuilder().putAdditionalHeader("Cache-Control", "no-store").build();
+        assertThat(call(alice, noStore).cache()).isEqualTo("miss");
+        assertThat(call(alice, ask(q)).cache()).isEqualTo("miss"); // nothing was stored
+        ChatCompletionCreateParams noCache = ask(q).toBuilder().putAdditionalHeader("Cache-Control", "no-cache").build();
+        assertThat(call(alice, noCache).cache()).isEqualTo("miss"); // stored, but not looked up
+        assertThat(call(alice, ask(q)).cache()).isEqualTo("hit");
+
+        ChatCompletionCreateParams off = ask(q).toBuilder().model("uncached").build();
+        assertThat(call(alice, off).cache()).isNull();
+        assertThat(call(alice, off).cache()).isNull();
+    }
+
+    @Test
+    void usageEventsRecordTheOutcomeCostZeroAndTheCostSaved() {
+        String q = "Spell the word cache backwards. " + suffix;
+        alice.chat().completions().create(ask(q).toBuilder().putAdditionalHeader("x-request-id", "cache-miss-" + suffix).build());
+        alice.chat().completions().create(ask(q).toBuilder().putAdditionalHeader("x-request-id", "cache-hit-" + suffix).build());
+        Map<String, Object> miss = TestPostgres.usageEvent("cache-miss-" + suffix);
+        Map<String, Object> hit = TestPostgres.usageEvent("cache-hit-" + suffix);
+        assertThat(miss.get("cache_outcome")).isEqualTo("miss");
+        assertThat((BigDecimal) miss.get("cost_usd")).isPositive();
+        assertThat(hit.get("cache_outcome")).isEqualTo("hit");
+        assertThat((BigDecimal) hit.get("cost_usd")).isZero();
+        assertThat((BigDecimal) hit.get("cost_saved_usd")).isEqualByComparingTo((BigDecimal) miss.get("cost_usd"));
+        assertThat(hit.get("provider")).isNull();
+        assertThat(hit.get("status")).isEqualTo(200);
+    }
+}
