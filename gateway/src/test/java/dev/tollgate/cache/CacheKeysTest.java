@@ -1,0 +1,65 @@
+package dev.tollgate.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.support.Json;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+class CacheKeysTest {
+
+    private static ObjectNode json(String text) {
+        return (ObjectNode) Json.MAPPER.readTree(text);
+    }
+
+    private static final String BASE = """
+            {"model":"m","temperature":0.2,"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"%s"}]%s}""";
+
+    @Test
+    void keyOrderWhitespaceStreamAndUserDoNotChangeTheKey() {
+        CacheKeys a = CacheKeys.of("team:x", json(BASE.formatted("hi", "")));
+        CacheKeys b = CacheKeys.of("team:x", json("""
+                { "messages" : [ {"content":"be brief","role":"system"}, {"content":"hi","role":"user"} ],
+                  "temperature": 0.20, "model": "m", "stream": true, "stream_options": {"include_usage": true}, "user": "u1" }"""));
+        assertThat(b.exact()).isEqualTo(a.exact());
+        assertThat(b.partition()).isEqualTo(a.partition());
+        assertThat(a.query()).isEqualTo("hi");
+    }
+
+    @Test
+    void tenantModelSamplingAndHistoryAllSeparateEntries() {
+        CacheKeys a = CacheKeys.of("team:x", json(BASE.formatted("hi", "")));
+        assertThat(CacheKeys.of("team:y", json(BASE.formatted("hi", ""))).exact()).isNotEqualTo(a.exact());
+        assertThat(CacheKeys.of("team:y", json(BASE.formatted("hi", ""))).partition()).isNotEqualTo(a.partition());
+        assertThat(CacheKeys.of("team:x", json(BASE.formatted("hi", ",\"top_p\":0.5"))).partition()).isNotEqualTo(a.partition());
+        assertThat(CacheKeys.of("team:x", json(BASE.formatted("hi", ",\"tools\":[]"))).exact()).isNotEqualTo(a.exact());
+        assertThat(CacheKeys.of("team:x", json(BASE.replace("be brief", "be long").formatted("hi", ""))).partition())
+                .isNotEqualTo(a.partition());
+    }
+
+    @Test
+    void onlyTheLastUserTextLeavesThePartition() {
+        CacheKeys a = CacheKeys.of("team:x", json(BASE.formatted("hello there", "")));
+        CacheKeys b = CacheKeys.of("team:x", json(BASE.formatted("hi there", "")));
+        assertThat(b.exact()).isNotEqualTo(a.exact());
+        assertThat(b.partition()).isEqualTo(a.partition());
+    }
+
+    @Test
+    void noSemanticStageWhenTheLastTurnIsNotPlainUserText() {
+        assertThat(CacheKeys.of("s", json("""
+                {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"what is this"},
+                {"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}""")).partition()).isNull();
+        assertThat(CacheKeys.of("s", json("""
+                {"model":"m","messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}""")).partition()).isNull();
+        CacheKeys parts = CacheKeys.of("s", json("""
+                {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}]}"""));
+        assertThat(parts.query()).isEqualTo("a\nb");
+    }
+
+    @Test
+    void anUnseenTailSplitsThePartition() {
+        assertThat(CacheKeys.withUnseenTail("p", "")).isEqualTo("p");
+        assertThat(CacheKeys.withUnseenTail("p", " tail one")).isNotEqualTo(CacheKeys.withUnseenTail("p", " tail two"));
+    }
+}
