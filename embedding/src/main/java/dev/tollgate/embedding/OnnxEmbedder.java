@@ -1,8 +1,5 @@
 package dev.tollgate.embedding;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -12,6 +9,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,24 +24,13 @@ import java.util.Set;
  */
 public final class OnnxEmbedder implements AutoCloseable {
 
-    static {
-        // DJL (the tokenizer's library) otherwise asks the EC2 metadata service and a telemetry
-        // endpoint at first use: network calls at run time, which Tollgate never makes.
-        if (System.getProperty("OPT_OUT_TRACKING") == null) {
-            System.setProperty("OPT_OUT_TRACKING", "true");
-        }
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
-    }
-
     private final EmbeddingModel model;
-    private final HuggingFaceTokenizer tokenizer;
+    private final WordPieceTokenizer tokenizer;
     private final OrtEnvironment environment;
     private final OrtSession session;
     private final boolean wantsTokenTypes;
 
-    private OnnxEmbedder(EmbeddingModel model, HuggingFaceTokenizer tokenizer, OrtEnvironment environment,
+    private OnnxEmbedder(EmbeddingModel model, WordPieceTokenizer tokenizer, OrtEnvironment environment,
             OrtSession session) {
         this.model = model;
         this.tokenizer = tokenizer;
@@ -57,14 +45,11 @@ public final class OnnxEmbedder implements AutoCloseable {
      * needs.
      */
     public static OnnxEmbedder load(EmbeddingModel model, int threads) {
+        refuseLongCommandLine();
         try {
-            HuggingFaceTokenizer tokenizer;
+            WordPieceTokenizer tokenizer;
             try (InputStream json = resource(model.tokenizerResource())) {
-                tokenizer = HuggingFaceTokenizer.newInstance(json, Map.of(
-                        "addSpecialTokens", "true",
-                        "truncation", "true",
-                        "padding", "false",
-                        "maxLength", Integer.toString(EmbeddingModel.MAX_TOKENS)));
+                tokenizer = WordPieceTokenizer.load(json);
             }
             byte[] graph;
             try (InputStream onnx = resource(model.modelResource())) {
@@ -86,6 +71,32 @@ public final class OnnxEmbedder implements AutoCloseable {
         }
     }
 
+    /** Measured: ONNX Runtime 1.29's native start-up reads /proc/self/cmdline into a 4 KiB buffer. */
+    static final int MAX_COMMAND_LINE = 4096;
+
+    /**
+     * ONNX Runtime 1.29 kills the JVM with a segmentation fault (no error report, no exception)
+     * when the process's command line is 4 KiB or longer, as it is for {@code java -cp <long
+     * classpath>} and for Maven's {@code spring-boot:run}. Better a clear error than a dead process.
+     */
+    private static void refuseLongCommandLine() {
+        Path cmdline = Path.of("/proc/self/cmdline");
+        if (!Files.isReadable(cmdline)) {
+            return;
+        }
+        long length;
+        try {
+            length = Files.readAllBytes(cmdline).length; // procfs reports size 0
+        } catch (IOException e) {
+            return;
+        }
+        if (length >= MAX_COMMAND_LINE) {
+            throw new IllegalStateException("This process's command line is " + length + " bytes; ONNX Runtime "
+                    + "crashes the JVM when it is " + MAX_COMMAND_LINE + " or more. Start with `java -jar`, put the "
+                    + "classpath in the CLASSPATH variable, or use a java @argfile.");
+        }
+    }
+
     private static InputStream resource(String name) throws IOException {
         InputStream in = OnnxEmbedder.class.getClassLoader().getResourceAsStream(name);
         if (in == null) {
@@ -101,7 +112,7 @@ public final class OnnxEmbedder implements AutoCloseable {
 
     /** Number of tokens the model would see for a text, special tokens included, after truncation. */
     public int tokenCount(String text) {
-        return tokenizer.encode(text).getIds().length;
+        return tokenizer.encode(text, EmbeddingModel.MAX_TOKENS).ids().length;
     }
 
     /** Embeds the texts as one batch: one inference, padded to the longest text. */
@@ -109,22 +120,20 @@ public final class OnnxEmbedder implements AutoCloseable {
         if (texts.isEmpty()) {
             return List.of();
         }
-        Encoding[] encodings = tokenizer.batchEncode(texts);
-        int batch = encodings.length;
+        int batch = texts.size();
+        WordPieceTokenizer.Tokens[] encodings = new WordPieceTokenizer.Tokens[batch];
         int length = 0;
-        for (Encoding encoding : encodings) {
-            length = Math.max(length, encoding.getIds().length);
+        for (int row = 0; row < batch; row++) {
+            encodings[row] = tokenizer.encode(texts.get(row), EmbeddingModel.MAX_TOKENS);
+            length = Math.max(length, encodings[row].ids().length);
         }
         long[] ids = new long[batch * length];
         long[] mask = new long[batch * length];
         long[] types = new long[batch * length];
         for (int row = 0; row < batch; row++) {
-            long[] rowIds = encodings[row].getIds();
-            long[] rowMask = encodings[row].getAttentionMask();
-            long[] rowTypes = encodings[row].getTypeIds();
+            long[] rowIds = encodings[row].ids();
             System.arraycopy(rowIds, 0, ids, row * length, rowIds.length);
-            System.arraycopy(rowMask, 0, mask, row * length, rowMask.length);
-            System.arraycopy(rowTypes, 0, types, row * length, rowTypes.length);
+            java.util.Arrays.fill(mask, row * length, row * length + rowIds.length, 1L);
         }
         long[] shape = {batch, length};
         Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -141,8 +150,8 @@ public final class OnnxEmbedder implements AutoCloseable {
                 for (int row = 0; row < batch; row++) {
                     float[] vector = pool(hidden, row, length, dims, mask);
                     normalize(vector);
-                    out.add(new Embedding(vector, encodings[row].getIds().length,
-                            coveredChars(encodings[row], texts.get(row)), encodings[row].exceedMaxLength()));
+                    out.add(new Embedding(vector, encodings[row].ids().length, encodings[row].coveredChars(),
+                            encodings[row].truncated()));
                 }
                 return out;
             }
@@ -190,20 +199,6 @@ public final class OnnxEmbedder implements AutoCloseable {
         }
     }
 
-    /** Characters of {@code text} that the (possibly truncated) tokens cover. */
-    private static int coveredChars(Encoding encoding, String text) {
-        if (!encoding.exceedMaxLength()) {
-            return text.length();
-        }
-        int end = 0;
-        for (CharSpan span : encoding.getCharTokenSpans()) {
-            if (span != null) {
-                end = Math.max(end, span.getEnd());
-            }
-        }
-        return Math.min(end, text.length());
-    }
-
     @Override
     public void close() {
         try {
@@ -211,6 +206,5 @@ public final class OnnxEmbedder implements AutoCloseable {
         } catch (OrtException e) {
             // closing a session we no longer use; nothing to do
         }
-        tokenizer.close();
     }
 }

@@ -41,6 +41,7 @@ class BatchingEmbedderTest {
             for (int i = 0; i < 20; i++) {
                 first.add(batching.submit(i % 2 == 0 ? "the same text" : "another text number " + i));
             }
+            first.forEach(CompletableFuture::join);
             float[] reference = first.get(0).join().vector();
             for (int i = 0; i < 20; i += 2) {
                 assertThat(first.get(i).join().vector()).containsExactly(reference);
