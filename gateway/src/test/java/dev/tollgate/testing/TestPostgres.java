@@ -19,7 +19,11 @@ public final class TestPostgres {
     public static final String HOST = "127.0.0.1";
     public static final int PORT = 5432;
     public static final String DATABASE = "test";
-    public static final String SCHEMA = "tollgate_it";
+    /**
+     * One schema per test JVM: test runs of several checkouts on one machine (or a developer's run
+     * next to CI) must not drop each other's tables. Dropped again when the JVM exits.
+     */
+    public static final String SCHEMA = "tollgate_it_" + ProcessHandle.current().pid();
     public static final String USER = "postgres";
     private static boolean fresh;
 
@@ -32,14 +36,25 @@ public final class TestPostgres {
     /** Drops the tests' schema the first time it is asked for in this JVM, so every run starts clean. */
     public static synchronized String freshSchema() {
         if (!fresh) {
-            try (Connection c = connect(); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-            } catch (SQLException e) {
-                throw new IllegalStateException("PostgreSQL must run on " + HOST + ":" + PORT + " (see README)", e);
-            }
+            dropSchema();
             fresh = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    dropSchema();
+                } catch (RuntimeException e) {
+                    // the database may be gone already; the next run of this pid drops it
+                }
+            }, "drop-test-schema"));
         }
         return SCHEMA;
+    }
+
+    private static void dropSchema() {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL must run on " + HOST + ":" + PORT + " (see README)", e);
+        }
     }
 
     public static Connection connect() throws SQLException {
