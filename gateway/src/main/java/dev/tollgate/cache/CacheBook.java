@@ -115,6 +115,9 @@ public final class CacheBook implements ConfigListener, AutoCloseable {
 
     /** Loads the configured model in-process, or a client of the embedding sidecar. */
     public static TextEmbedder defaultEmbedder(TollgateConfig.Semantic semantic) {
+        if (semantic.embedderUrl() != null) {
+            return new SidecarEmbedder(semantic.embedderUrl(), semantic.model(), Duration.ofSeconds(2));
+        }
         EmbeddingModel model = EmbeddingModel.fromId(semantic.model())
                 .orElseThrow(() -> new IllegalArgumentException("unknown embedding model " + semantic.model()));
         return new InProcessEmbedder(model, semantic.maxBatch(), semantic.maxWait());
