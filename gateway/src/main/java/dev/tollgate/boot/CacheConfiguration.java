@@ -1,6 +1,8 @@
 package dev.tollgate.boot;
 
+import dev.tollgate.auth.VirtualKeyStore;
 import dev.tollgate.cache.CacheBook;
+import dev.tollgate.cache.CacheFeedbackHandler;
 import dev.tollgate.cache.CacheFilter;
 import dev.tollgate.cache.InMemoryCacheStore;
 import dev.tollgate.metrics.GatewayMetrics;
@@ -11,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
@@ -38,6 +42,12 @@ public class CacheConfiguration {
     @Bean(destroyMethod = "dispose")
     Disposable cacheSweeper(InMemoryCacheStore cacheStore) {
         return Flux.interval(Duration.ofMinutes(1)).subscribe(tick -> cacheStore.sweep());
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> cacheEntryRoutes(InMemoryCacheStore cacheStore, CacheBook cacheBook,
+            VirtualKeyStore virtualKeyStore) {
+        return new CacheFeedbackHandler(cacheStore, cacheBook, virtualKeyStore).routes();
     }
 
     @Bean

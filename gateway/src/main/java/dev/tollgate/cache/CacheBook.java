@@ -109,8 +109,12 @@ public final class CacheBook implements ConfigListener, AutoCloseable {
         Duration ttl = byKey != null && byKey.ttl() != null ? byKey.ttl()
                 : byModel != null && byModel.ttl() != null ? byModel.ttl() : cache.ttl();
         double threshold = byModel != null && byModel.threshold() != null ? byModel.threshold() : cache.semantic().threshold();
-        String scope = "key".equals(cache.scope()) || key.team() == null ? "key:" + key.name() : "team:" + key.team();
-        return new Policy(mode, ttl, threshold, scope);
+        return new Policy(mode, ttl, threshold, scope(key));
+    }
+
+    /** The tenant whose entries a key may be served and may rate: its team, or the key itself. */
+    public String scope(VirtualKey key) {
+        return "key".equals(state.config.scope()) || key.team() == null ? "key:" + key.name() : "team:" + key.team();
     }
 
     /** Loads the configured model in-process, or a client of the embedding sidecar. */

@@ -5,10 +5,12 @@ import java.math.BigDecimal;
 /**
  * One cached answer: the complete chat completion (JSON, however it was first delivered), the keys
  * it is found under, and what it cost when a provider produced it (what each hit saves; null when
- * the model has no price). {@code vector} and {@code query} are null for an exact-only entry.
+ * the model has no price). {@code vector} and {@code query} are null for an exact-only entry;
+ * {@code scope} is the tenant it belongs to (who may see or rate it).
  */
 public record CacheEntry(
         String id,
+        String scope,
         String exactKey,
         String partition,
         float[] vector,

@@ -198,10 +198,10 @@ public class CacheFilter implements GlobalFilter, Ordered {
         String id = "tgc-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         BigDecimal cost = event.costUsd();
-        embedding.map(e -> new CacheEntry(id, keys.exact(),
+        embedding.map(e -> new CacheEntry(id, policy.scope(), keys.exact(),
                         CacheKeys.withUnseenTail(keys.partition(), keys.query().substring(e.coveredChars())),
                         e.vector(), keys.query(), body, event.model(), cost, now, now + policy.ttl().toMillis()))
-                .defaultIfEmpty(new CacheEntry(id, keys.exact(), null, null, null, body, event.model(), cost, now,
+                .defaultIfEmpty(new CacheEntry(id, policy.scope(), keys.exact(), null, null, null, body, event.model(), cost, now,
                         now + policy.ttl().toMillis()))
                 .flatMap(store::put)
                 .onErrorResume(e -> failed("store", e))

@@ -26,8 +26,38 @@ public interface CacheStore {
     /** True when the entry existed. */
     Mono<Boolean> evict(String id);
 
+    /**
+     * Records a client's rating of an entry; a bad rating evicts it when the entry's quality (the
+     * Wilson lower bound of its good share) falls below {@link Votes#KEEP_ABOVE}. Empty when the
+     * entry is gone.
+     */
+    Mono<Votes> vote(String id, boolean good);
+
     /** Live entries (approximate). */
     long size();
 
     record Match(CacheEntry entry, float similarity) {}
+
+    /** Ratings of one entry and whether the last one evicted it. */
+    record Votes(int good, int bad, boolean evicted) {
+
+        /** An entry whose quality falls below this after a bad rating is evicted. */
+        public static final double KEEP_ABOVE = 0.5;
+
+        /**
+         * Lower bound of the 95% Wilson score interval of the good share: an answer rated good
+         * 9 times and bad once (0.60) is trusted more than one rated good once (0.21); an answer
+         * nobody rated good scores 0, so its first bad rating evicts it.
+         */
+        public double quality() {
+            int n = good + bad;
+            if (n == 0) {
+                return 0;
+            }
+            double z = 1.96;
+            double p = good / (double) n;
+            double z2 = z * z;
+            return (p + z2 / (2 * n) - z * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n))) / (1 + z2 / n);
+        }
+    }
 }

@@ -27,6 +27,7 @@ public final class InMemoryCacheStore implements CacheStore, ConfigListener {
     private final Map<String, CacheEntry> byExactKey = new ConcurrentHashMap<>();
     private final Map<String, PartitionIndex> partitions = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> insertionOrder = new ConcurrentLinkedQueue<>();
+    private final Map<String, int[]> votes = new ConcurrentHashMap<>();
 
     public InMemoryCacheStore(int maxEntries, Clock clock) {
         this.maxEntries = maxEntries;
@@ -107,6 +108,37 @@ public final class InMemoryCacheStore implements CacheStore, ConfigListener {
         });
     }
 
+    @Override
+    public Mono<Votes> vote(String id, boolean good) {
+        return Mono.fromSupplier(() -> {
+            CacheEntry entry = live(byId.get(id));
+            if (entry == null) {
+                return null;
+            }
+            int[] counts = votes.computeIfAbsent(id, i -> new int[2]);
+            Votes result;
+            synchronized (counts) {
+                counts[good ? 0 : 1]++;
+                result = new Votes(counts[0], counts[1], false);
+            }
+            if (!good && result.quality() < Votes.KEEP_ABOVE && remove(entry)) {
+                return new Votes(result.good(), result.bad(), true);
+            }
+            return result;
+        });
+    }
+
+    /** Ratings so far, without voting. */
+    public Votes votes(String id) {
+        int[] counts = votes.get(id);
+        if (counts == null) {
+            return new Votes(0, 0, false);
+        }
+        synchronized (counts) {
+            return new Votes(counts[0], counts[1], false);
+        }
+    }
+
     /** Drops every expired entry; run now and then so that entries nobody asks for leave too. */
     public int sweep() {
         long now = clock.millis();
@@ -137,6 +169,7 @@ public final class InMemoryCacheStore implements CacheStore, ConfigListener {
 
     private boolean remove(CacheEntry entry) {
         boolean removed = byId.remove(entry.id(), entry);
+        votes.remove(entry.id());
         byExactKey.remove(entry.exactKey(), entry);
         if (entry.semantic()) {
             PartitionIndex index = partitions.get(entry.partition());

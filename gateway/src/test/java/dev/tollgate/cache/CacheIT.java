@@ -167,6 +167,36 @@ class CacheIT {
     }
 
     @Test
+    void aBadRatingEvictsTheEntryAndOnlyItsTenantCanSeeOrRateIt() {
+        String q = "Name a prime number between 10 and 20. " + suffix;
+        call(alice, ask(q));
+        String id;
+        try (HttpResponseFor<ChatCompletion> hit = alice.chat().completions().withRawResponse().create(ask(q))) {
+            hit.parse();
+            assertThat(hit.headers().values("x-tollgate-cache")).containsExactly("hit");
+            id = hit.headers().values("x-tollgate-cache-id").get(0);
+        }
+        var http = gateway.http();
+        var mine = http.get("/v1/cache/entries/" + id, "tg-alice2-" + suffix);
+        assertThat(mine.statusCode()).isEqualTo(200);
+        assertThat(mine.body()).contains("\"model\"").contains("\"quality\":0.0");
+        var theirs = http.get("/v1/cache/entries/" + id, "tg-bob-" + suffix);
+        assertThat(theirs.statusCode()).isEqualTo(404);
+        assertThat(theirs.body()).contains("cache_entry_not_found");
+        assertThat(http.post("/v1/cache/entries/" + id + "/feedback", "tg-bob-" + suffix, "fb-1", "{\"rating\":\"bad\"}")
+                .statusCode()).isEqualTo(404);
+        var invalid = http.post("/v1/cache/entries/" + id + "/feedback", "tg-alice-" + suffix, "fb-2", "{\"rating\":\"meh\"}");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(invalid.body()).contains("\"param\":\"rating\"");
+
+        var bad = http.post("/v1/cache/entries/" + id + "/feedback", "tg-alice-" + suffix, "fb-3", "{\"rating\":\"bad\"}");
+        assertThat(bad.statusCode()).isEqualTo(200);
+        assertThat(bad.body()).contains("\"evicted\":true");
+        assertThat(call(alice, ask(q)).cache()).isEqualTo("miss");
+        assertThat(http.get("/v1/cache/entries/" + id, "tg-alice-" + suffix).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void usageEventsRecordTheOutcomeCostZeroAndTheCostSaved() {
         String q = "Spell the word cache backwards. " + suffix;
         alice.chat().completions().create(ask(q).toBuilder().putAdditionalHeader("x-request-id", "cache-miss-" + suffix).build());

@@ -43,7 +43,7 @@ class InMemoryCacheStoreTest {
     }
 
     private static CacheEntry entry(String id, String partition, float[] vector, long now, Duration ttl) {
-        return new CacheEntry(id, "exact-" + id, partition, vector, "q " + id, new byte[] {1}, "m", null, now,
+        return new CacheEntry(id, "team:t", "exact-" + id, partition, vector, "q " + id, new byte[] {1}, "m", null, now,
                 now + ttl.toMillis());
     }
 
@@ -97,5 +97,27 @@ class InMemoryCacheStoreTest {
         assertThat(store.size()).isEqualTo(250);
         CacheStore.Match m = store.scan("p", unit(1, 0.5f, 0, 0), 0.9999, e -> true);
         assertThat(m.entry().id()).isEqualTo("x51"); // x50 was evicted
+    }
+
+    @Test
+    void wilsonQualityDecidesWhetherABadRatingEvicts() {
+        assertThat(new CacheStore.Votes(0, 1, false).quality()).isZero();
+        assertThat(new CacheStore.Votes(1, 0, false).quality()).isCloseTo(0.21, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(new CacheStore.Votes(9, 1, false).quality()).isCloseTo(0.60, org.assertj.core.data.Offset.offset(0.01));
+
+        InMemoryCacheStore store = new InMemoryCacheStore(100, Clock.systemUTC());
+        long now = System.currentTimeMillis();
+        store.add(entry("liked", "p", unit(1, 0, 0, 0), now, Duration.ofMinutes(1)));
+        for (int i = 0; i < 9; i++) {
+            store.vote("liked", true).block();
+        }
+        CacheStore.Votes afterBad = store.vote("liked", false).block();
+        assertThat(afterBad.evicted()).isFalse();
+        assertThat(store.byId("liked").block()).isNotNull();
+
+        store.add(entry("unrated", "p", unit(0, 1, 0, 0), now, Duration.ofMinutes(1)));
+        assertThat(store.vote("unrated", false).block().evicted()).isTrue();
+        assertThat(store.byId("unrated").block()).isNull();
+        assertThat(store.vote("unrated", true).block()).isNull();
     }
 }

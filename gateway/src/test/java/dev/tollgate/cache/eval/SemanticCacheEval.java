@@ -34,6 +34,11 @@ public final class SemanticCacheEval {
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args.length > 0 ? args[0] : "eval/semantic-cache");
+        if (args.length > 1 && args[1].equals("speed")) {
+            latency();
+            throughput();
+            return;
+        }
         List<Pair> disfl = new ArrayList<>();
         for (String line : Files.readAllLines(data.resolve("disflqa_dev_pairs.jsonl"))) {
             if (!line.isBlank()) {
@@ -77,10 +82,62 @@ public final class SemanticCacheEval {
                             threshold, d[0], d[1], d[2], g[0], g[1], g[2], b[0], b[1], b[2], raw[0], raw[1]);
                 }
                 System.out.println();
+                adversarial(disfl, gpt, embedder, vectors);
             }
         }
         latency();
         throughput();
+    }
+
+    private static final java.util.regex.Pattern AUX = java.util.regex.Pattern.compile(
+            "\\b(is|are|was|were|can|does|do|did|will|should|has|have)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final java.util.regex.Pattern DIGIT = java.util.regex.Pattern.compile("\\d");
+
+    /**
+     * Near misses the shared data lacks: each question against itself with one number changed, or
+     * with a negation added after its first auxiliary verb. Every such pair is a negative; the
+     * share the embedding alone would serve from the cache is the false-hit rate the guards remove.
+     */
+    static void adversarial(List<Pair> disfl, List<Pair> gpt, OnnxEmbedder embedder, Map<String, float[]> vectors) {
+        List<Pair> numbers = new ArrayList<>();
+        List<Pair> negations = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
+        disfl.stream().filter(Pair::same).forEach(p -> sources.add(p.a()));
+        gpt.stream().filter(Pair::same).forEach(p -> sources.add(p.a()));
+        for (String text : sources) {
+            java.util.regex.Matcher d = DIGIT.matcher(text);
+            if (d.find()) {
+                char c = text.charAt(d.start());
+                String changed = text.substring(0, d.start()) + (char) ('0' + (c - '0' + 3) % 10) + text.substring(d.start() + 1);
+                numbers.add(new Pair(text, changed, false));
+            }
+            java.util.regex.Matcher a = AUX.matcher(text);
+            if (a.find() && !text.toLowerCase(Locale.ROOT).contains(" not ")) {
+                negations.add(new Pair(text, text.substring(0, a.end()) + " not" + text.substring(a.end()), false));
+            }
+        }
+        for (List<Pair> set : List.of(numbers, negations)) {
+            for (Pair p : set) {
+                vectors.computeIfAbsent(p.a(), t -> embedder.embed(List.of(t)).get(0).vector());
+                vectors.computeIfAbsent(p.b(), t -> embedder.embed(List.of(t)).get(0).vector());
+            }
+        }
+        System.out.println("Near misses (all negatives): share served from the cache, embedding alone vs with guards\n");
+        System.out.println("| threshold | number changed (" + numbers.size() + ") | with guards | negation added ("
+                + negations.size() + ") | with guards |");
+        System.out.println("|---|---|---|---|---|");
+        for (double threshold : new double[] {0.85, 0.90, 0.95, 0.97}) {
+            System.out.printf(Locale.ROOT, "| %.2f | %.3f | %.3f | %.3f | %.3f |%n", threshold,
+                    falseHits(numbers, vectors, threshold, false), falseHits(numbers, vectors, threshold, true),
+                    falseHits(negations, vectors, threshold, false), falseHits(negations, vectors, threshold, true));
+        }
+        System.out.println();
+    }
+
+    static double falseHits(List<Pair> negatives, Map<String, float[]> vectors, double threshold, boolean guards) {
+        long hits = negatives.stream().filter(p -> Embedding.cosine(vectors.get(p.a()), vectors.get(p.b())) >= threshold
+                && (!guards || SemanticGuards.veto(p.a(), p.b()) == null)).count();
+        return negatives.isEmpty() ? 0 : hits / (double) negatives.size();
     }
 
     /** Precision, recall, F1 of "hit" = similarity ≥ threshold (and no guard veto). */
@@ -135,7 +192,7 @@ public final class SemanticCacheEval {
                     for (int d = 0; d < v.length; d++) {
                         v[d] /= (float) Math.sqrt(norm);
                     }
-                    store.add(new CacheEntry("e" + i, "x" + i, "p", v, "q", new byte[0], "m", null, now,
+                    store.add(new CacheEntry("e" + i, "s", "x" + i, "p", v, "q", new byte[0], "m", null, now,
                             now + Duration.ofHours(1).toMillis()));
                 }
                 int rounds = 600;
