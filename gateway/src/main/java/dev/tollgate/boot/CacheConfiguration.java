@@ -4,7 +4,11 @@ import dev.tollgate.auth.VirtualKeyStore;
 import dev.tollgate.cache.CacheBook;
 import dev.tollgate.cache.CacheFeedbackHandler;
 import dev.tollgate.cache.CacheFilter;
+import dev.tollgate.cache.CacheStore;
 import dev.tollgate.cache.InMemoryCacheStore;
+import dev.tollgate.cache.RedisCacheStore;
+import dev.tollgate.support.RedisConnector;
+import org.springframework.beans.factory.ObjectProvider;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.usage.UsageSink;
 import io.micrometer.core.instrument.Gauge;
@@ -13,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.Disposable;
@@ -30,28 +35,37 @@ public class CacheConfiguration {
         return new CacheBook(CacheBook::defaultEmbedder);
     }
 
+    /** This replica's index: the whole cache on one node, a mirror of Redis in cluster mode. */
     @Bean
-    InMemoryCacheStore cacheStore(MeterRegistry meters) {
+    InMemoryCacheStore cacheIndex(MeterRegistry meters) {
         InMemoryCacheStore store = new InMemoryCacheStore(10_000, Clock.systemUTC());
         Gauge.builder("tollgate_cache_entries", store, InMemoryCacheStore::size)
-                .description("Answers in the cache").register(meters);
+                .description("Answers in this replica's cache index").register(meters);
         return store;
+    }
+
+    /** Shared through Redis when the state store is Redis ({@code cluster} profile), else the local index. */
+    @Bean
+    @Primary
+    CacheStore cacheStore(InMemoryCacheStore cacheIndex, ObjectProvider<RedisConnector> redis) {
+        RedisConnector connector = redis.getIfAvailable();
+        return connector == null ? cacheIndex : new RedisCacheStore(connector, cacheIndex, Clock.systemUTC());
     }
 
     /** Expired entries that nobody asks for again leave within a minute. */
     @Bean(destroyMethod = "dispose")
-    Disposable cacheSweeper(InMemoryCacheStore cacheStore) {
-        return Flux.interval(Duration.ofMinutes(1)).subscribe(tick -> cacheStore.sweep());
+    Disposable cacheSweeper(InMemoryCacheStore cacheIndex) {
+        return Flux.interval(Duration.ofMinutes(1)).subscribe(tick -> cacheIndex.sweep());
     }
 
     @Bean
-    RouterFunction<ServerResponse> cacheEntryRoutes(InMemoryCacheStore cacheStore, CacheBook cacheBook,
+    RouterFunction<ServerResponse> cacheEntryRoutes(CacheStore cacheStore, CacheBook cacheBook,
             VirtualKeyStore virtualKeyStore) {
         return new CacheFeedbackHandler(cacheStore, cacheBook, virtualKeyStore).routes();
     }
 
     @Bean
-    CacheFilter cacheFilter(CacheBook cacheBook, InMemoryCacheStore cacheStore, UsageSink usageSink,
+    CacheFilter cacheFilter(CacheBook cacheBook, CacheStore cacheStore, UsageSink usageSink,
             GatewayMetrics metrics, MeterRegistry meters) {
         return new CacheFilter(cacheBook, cacheStore, usageSink, metrics, meters, Clock.systemUTC());
     }

@@ -33,11 +33,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class CacheFeedbackHandler {
 
-    private final InMemoryCacheStore store;
+    private final CacheStore store;
     private final CacheBook book;
     private final VirtualKeyStore keys;
 
-    public CacheFeedbackHandler(InMemoryCacheStore store, CacheBook book, VirtualKeyStore keys) {
+    public CacheFeedbackHandler(CacheStore store, CacheBook book, VirtualKeyStore keys) {
         this.store = store;
         this.book = book;
         this.keys = keys;

@@ -178,6 +178,9 @@ public class CacheFilter implements GlobalFilter, Ordered {
         if (!keep) {
             return chain.filter(exchange);
         }
+        // The id the answer will be stored under: a client can rate the answer it got right away.
+        String id = newId();
+        exchange.getResponse().getHeaders().set(ID_HEADER, id);
         Capture capture = new Capture(exchange.getResponse());
         boolean stream = llm.request().stream();
         llm.onFinish(event -> {
@@ -185,18 +188,21 @@ public class CacheFilter implements GlobalFilter, Ordered {
                 byte[] captured = capture.bytes.toByteArray();
                 byte[] body = stream ? StreamAssembler.assemble(captured) : captured;
                 if (body != null) {
-                    keepAnswer(keys, policy, embedding, body, event);
+                    keepAnswer(id, keys, policy, embedding, body, event);
                 }
             }
         });
         return chain.filter(exchange.mutate().response(capture).build());
     }
 
-    private void keepAnswer(CacheKeys keys, CacheBook.Policy policy, Mono<Embedding> embedding, byte[] body,
+    private static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "tgc-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
+    }
+
+    private void keepAnswer(String id, CacheKeys keys, CacheBook.Policy policy, Mono<Embedding> embedding, byte[] body,
             UsageEvent event) {
         long now = clock.millis();
-        String id = "tgc-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
-                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         BigDecimal cost = event.costUsd();
         embedding.map(e -> new CacheEntry(id, policy.scope(), keys.exact(),
                         CacheKeys.withUnseenTail(keys.partition(), keys.query().substring(e.coveredChars())),

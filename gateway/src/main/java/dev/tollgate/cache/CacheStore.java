@@ -33,6 +33,9 @@ public interface CacheStore {
      */
     Mono<Votes> vote(String id, boolean good);
 
+    /** Ratings of an entry so far (zero when none or gone). */
+    Votes votes(String id);
+
     /** Live entries (approximate). */
     long size();
 

@@ -74,6 +74,9 @@ public final class InMemoryCacheStore implements CacheStore, ConfigListener {
 
     /** Synchronous insert, for the benchmark and for {@link #put}. */
     public void add(CacheEntry entry) {
+        if (byId.containsKey(entry.id())) {
+            return; // already here (a replica hears its own inserts back, and catch-up overlaps the stream)
+        }
         CacheEntry replaced = byExactKey.put(entry.exactKey(), entry);
         if (replaced != null) {
             remove(replaced);
@@ -128,7 +131,7 @@ public final class InMemoryCacheStore implements CacheStore, ConfigListener {
         });
     }
 
-    /** Ratings so far, without voting. */
+    @Override
     public Votes votes(String id) {
         int[] counts = votes.get(id);
         if (counts == null) {
@@ -137,6 +140,12 @@ public final class InMemoryCacheStore implements CacheStore, ConfigListener {
         synchronized (counts) {
             return new Votes(counts[0], counts[1], false);
         }
+    }
+
+    /** Removes an entry by id without a Mono: for replicas applying an eviction heard from another. */
+    public boolean drop(String id) {
+        CacheEntry entry = byId.get(id);
+        return entry != null && remove(entry);
     }
 
     /** Drops every expired entry; run now and then so that entries nobody asks for leave too. */

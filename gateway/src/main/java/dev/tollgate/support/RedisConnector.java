@@ -34,6 +34,7 @@ public final class RedisConnector implements AutoCloseable {
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile boolean closed;
     private final Map<String, String> shas = new ConcurrentHashMap<>();
+    private RedisClient blockingClient;
 
     public RedisConnector(String url, Duration commandTimeout) {
         this.uri = RedisURI.create(url);
@@ -98,6 +99,29 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection of its own, for a caller that blocks on it (XREAD BLOCK would stall every
+     * command multiplexed on the shared connection). Connecting blocks: call it on the caller's
+     * own thread, never an event loop. The caller closes it.
+     */
+    public synchronized StatefulRedisConnection<String, String> dedicated(Duration commandTimeout) {
+        if (closed) {
+            throw new IllegalStateException("Redis connector is closed");
+        }
+        if (blockingClient == null) {
+            // A client of its own: the shared client's short command timeout would cut blocking reads.
+            blockingClient = RedisClient.create();
+            blockingClient.setOptions(ClientOptions.builder().autoReconnect(true)
+                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout)).build());
+        }
+        RedisURI blockingUri = RedisURI.builder(uri).withTimeout(commandTimeout).build();
+        return blockingClient.connect(blockingUri);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** The reactive commands, or null while no connection was ever established. */
     public RedisReactiveCommands<String, String> commands() {
         StatefulRedisConnection<String, String> c = connection;
@@ -118,5 +142,10 @@ public final class RedisConnector implements AutoCloseable {
             connection.closeAsync();
         }
         client.shutdown();
+        synchronized (this) {
+            if (blockingClient != null) {
+                blockingClient.shutdown();
+            }
+        }
     }
 }
