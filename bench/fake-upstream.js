@@ -11,6 +11,11 @@
 // The delay between stream events is CHUNK_DELAY_MS (default 0 = the whole stream in one write),
 // overridable per request with the header x-fake-chunk-delay-ms. The first event is always sent
 // at once, so a client's time to first event measures the path, not the delay.
+// POST .../messages (Anthropic's Messages API, for the TTFT of Tollgate's translating adapter)
+//   stream absent/false -> one message JSON
+//   stream: true        -> message_start, content_block_start, CONTENT.length text deltas,
+//                          content_block_stop, message_delta (end_turn + usage), message_stop;
+//                          paced by the same delay
 // Answers are built once per model name and cached as Buffers; per request the only work is
 // reading and JSON-parsing the body. Plain node:http, no dependencies.
 'use strict';
@@ -84,11 +89,42 @@ function streamEvents(model, includeUsage) {
   return { frames, joined: Buffer.concat(frames) };
 }
 
+/** The same answer in Anthropic's Messages shapes. */
+function anthropicMessage(model) {
+  return Buffer.from(JSON.stringify({
+    id: 'msg_tollgatebench0000000001', type: 'message', role: 'assistant', model,
+    content: [{ type: 'text', text: TEXT }], stop_reason: 'end_turn', stop_sequence: null,
+    usage: { input_tokens: PROMPT_TOKENS, output_tokens: COMPLETION_TOKENS, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  }));
+}
+
+function anthropicEvents(model) {
+  const events = [
+    ['message_start', { type: 'message_start', message: {
+      id: 'msg_tollgatebench0000000001', type: 'message', role: 'assistant', model, content: [],
+      stop_reason: null, stop_sequence: null,
+      usage: { input_tokens: PROMPT_TOKENS, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } }],
+    ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+  ];
+  for (const piece of CONTENT) {
+    events.push(['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }]);
+  }
+  events.push(['content_block_stop', { type: 'content_block_stop', index: 0 }]);
+  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null },
+    usage: { output_tokens: COMPLETION_TOKENS } }]);
+  events.push(['message_stop', { type: 'message_stop' }]);
+  const frames = events.map(([name, e]) => Buffer.from('event: ' + name + '\ndata: ' + JSON.stringify(e) + '\n\n'));
+  return { frames, joined: Buffer.concat(frames) };
+}
+
 const cache = new Map();
 function answers(model) {
   let a = cache.get(model);
   if (!a) {
-    a = { json: completion(model), streamUsage: streamEvents(model, true), streamPlain: streamEvents(model, false) };
+    a = {
+      json: completion(model), streamUsage: streamEvents(model, true), streamPlain: streamEvents(model, false),
+      anthropicJson: anthropicMessage(model), anthropicStream: anthropicEvents(model),
+    };
     if (cache.size < 64) cache.set(model, a);
   }
   return a;
@@ -107,7 +143,7 @@ function fail(res, status, message) {
   res.end(body);
 }
 
-function handle(req, res, body) {
+function handle(req, res, body, anthropic) {
   let request;
   try {
     request = JSON.parse(body);
@@ -117,12 +153,13 @@ function handle(req, res, body) {
   const model = typeof request.model === 'string' ? request.model : 'unknown';
   const a = answers(model);
   if (request.stream !== true) {
-    res.writeHead(200, { ...JSON_HEADERS, 'content-length': a.json.length });
-    res.end(a.json);
+    const json = anthropic ? a.anthropicJson : a.json;
+    res.writeHead(200, { ...JSON_HEADERS, 'content-length': json.length });
+    res.end(json);
     return;
   }
   const includeUsage = !!(request.stream_options && request.stream_options.include_usage === true);
-  const events = includeUsage ? a.streamUsage : a.streamPlain;
+  const events = anthropic ? a.anthropicStream : includeUsage ? a.streamUsage : a.streamPlain;
   const header = req.headers['x-fake-chunk-delay-ms'];
   const delay = header !== undefined ? Number(header) : DEFAULT_DELAY_MS;
   res.writeHead(200, SSE_HEADERS);
@@ -151,13 +188,14 @@ const server = http.createServer((req, res) => {
     res.end('ok');
     return;
   }
-  if (req.method !== 'POST' || !req.url.endsWith('/chat/completions')) {
+  const anthropic = req.url.endsWith('/messages');
+  if (req.method !== 'POST' || !(anthropic || req.url.endsWith('/chat/completions'))) {
     req.resume();
     return fail(res, 404, 'Unknown request URL: ' + req.method + ' ' + req.url);
   }
   const parts = [];
   req.on('data', (d) => parts.push(d));
-  req.on('end', () => handle(req, res, parts.length === 1 ? parts[0].toString() : Buffer.concat(parts).toString()));
+  req.on('end', () => handle(req, res, parts.length === 1 ? parts[0].toString() : Buffer.concat(parts).toString(), anthropic));
 });
 // Keep connections as long as the clients (wrk, nginx's keepalive pool, Tollgate's pool: 30 s idle)
 // so no request ever lands on a socket the server is closing.

@@ -11,7 +11,8 @@
 # then measures, with wrk (bench/chat.lua) as the separate load process:
 #   1. paced load at RATE rps (default 500): latency p50/p99 per target, JSON and SSE
 #   2. saturation (closed loop, CONNS connections): requests/s per target, JSON and SSE
-#   3. time to first token, streaming, sequential requests (bench/ttft-probe.js)
+#   3. time to first token, streaming, sequential requests (bench/ttft-probe.js); also through
+#      Tollgate to an Anthropic-shaped upstream (type: anthropic) next to a direct call to it
 #   4. Tollgate's idle RSS (VmRSS) after warm-up and an idle pause
 # each of 1-3 ROUNDS times, interleaved by target, and prints medians over the rounds plus the
 # pass/miss of each target (bench/summarize.js). The report goes to stdout and to
@@ -23,6 +24,8 @@
 #   CONNS=64          saturation connections        WRK_THREADS=1   wrk threads for saturation
 #   WARMUP_MIN=40 WARMUP_MAX=100 WARMUP_WINDOW=5     Tollgate warm-up: until throughput settles
 #   IDLE_SECONDS=15   idle pause before RSS is read
+#   PHASES="paced saturation ttft"   which measurements to run (e.g. PHASES=ttft for the TTFT
+#                     table alone; the warm-up and RSS reading always run)
 #   TTFT_N=150        probe requests per target per round; TTFT_DELAY_MS=1 between SSE events;
 #                     TTFT_GAP_MS=10 pause between probe requests
 #   QUIET_PCT=10 QUIET_MAX=10 QUIET_BUDGET=60     wait for foreign CPU load below QUIET_PCT % of a
@@ -52,6 +55,8 @@ QUIET_PCT=${QUIET_PCT:-10}
 QUIET_MAX=${QUIET_MAX:-10}
 QUIET_BUDGET=${QUIET_BUDGET:-60}
 IDLE_SECONDS=${IDLE_SECONDS:-15}
+PHASES=${PHASES:-paced saturation ttft}
+phase_on() { case " $PHASES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 TTFT_N=${TTFT_N:-150}
 TTFT_DELAY_MS=${TTFT_DELAY_MS:-1}
 TTFT_GAP_MS=${TTFT_GAP_MS:-10}
@@ -218,12 +223,21 @@ providers:
     base-url: http://127.0.0.1:$UP_PORT/v1
     headers: { x-fake-chunk-delay-ms: "$TTFT_DELAY_MS" }
     circuit-breaker: { sliding-window-size: 200, minimum-calls: 100 }
+  fake-anthropic-ttft:       # same upstream, Anthropic's Messages API: Tollgate translates both ways
+    type: anthropic
+    base-url: http://127.0.0.1:$UP_PORT/v1
+    api-key: bench
+    headers: { x-fake-chunk-delay-ms: "$TTFT_DELAY_MS" }
+    circuit-breaker: { sliding-window-size: 200, minimum-calls: 100 }
 models:
   bench-model:
     deployments: [ { provider: fake, model: bench-model } ]
     price: { input: 0.15, cached-input: 0.075, output: 0.60, version: bench }
   bench-model-ttft:
     deployments: [ { provider: fake-ttft, model: bench-model-ttft } ]
+    price: { input: 0.15, cached-input: 0.075, output: 0.60, version: bench }
+  bench-model-ttft-anthropic:
+    deployments: [ { provider: fake-anthropic-ttft, model: bench-model-ttft } ]
     price: { input: 0.15, cached-input: 0.075, output: 0.60, version: bench }
 keys:
   - { name: bench, key: $KEY, team: bench, project: bench, models: [ "*" ] }
@@ -387,6 +401,7 @@ if [[ "$TOLLGATE_JAVA_OPTS" == *NativeMemoryTracking* ]]; then
 fi
 
 # ---------------------------------------------------------------- 1. paced
+if phase_on paced; then
 log "1. paced load: $RATE req/s, $PACED_CONNS connections, ${DURATION}s per run, $ROUNDS rounds"
 for r in $(seq 1 "$ROUNDS"); do
   for mode in json sse; do
@@ -395,8 +410,10 @@ for r in $(seq 1 "$ROUNDS"); do
     done
   done
 done
+fi
 
 # ---------------------------------------------------------------- 2. saturation
+if phase_on saturation; then
 log "2. saturation: $CONNS connections, $WRK_THREADS wrk thread(s), ${DURATION}s per run, $ROUNDS rounds"
 for r in $(seq 1 "$ROUNDS"); do
   for mode in json sse; do
@@ -405,8 +422,10 @@ for r in $(seq 1 "$ROUNDS"); do
     done
   done
 done
+fi
 
 # ---------------------------------------------------------------- 3. TTFT
+if phase_on ttft; then
 log "3. time to first token: $TTFT_N sequential streams per target per round, events ${TTFT_DELAY_MS} ms apart, ${TTFT_GAP_MS} ms between requests"
 for r in $(seq 1 "$ROUNDS"); do
   warm=0; [ "$r" = 1 ] && warm=50
@@ -414,7 +433,9 @@ for r in $(seq 1 "$ROUNDS"); do
   out=$(node "$HERE/ttft-probe.js" --n "$TTFT_N" --warmup "$warm" --key "$KEY" --label "ttft/$r" --gap-ms "$TTFT_GAP_MS" \
     --header "x-fake-chunk-delay-ms: $TTFT_DELAY_MS" \
     --target "direct=${URL[direct]}" --target "nginx=${URL[nginx]}" \
-    --target "tollgate=${URL[tollgate]}@bench-model-ttft" 2>&1) || die "ttft probe failed: $out"
+    --target "tollgate=${URL[tollgate]}@bench-model-ttft" \
+    --target "direct-anthropic=http://127.0.0.1:$UP_PORT/v1/messages" \
+    --target "tollgate-anthropic=${URL[tollgate]}@bench-model-ttft-anthropic" 2>&1) || die "ttft probe failed: $out"
   line=$(printf '%s\n' "$out" | sed -n 's/^BENCH_TTFT //p')
   printf '{"phase":"ttft","round":%s,"probe":%s}\n' "$r" "$line" >> "$RAW"
   printf '%s\n' "$line" | node -e '
@@ -422,6 +443,7 @@ for r in $(seq 1 "$ROUNDS"); do
     for (const [t, v] of Object.entries(r.targets))
       console.log(`  ${(r.label + "/" + t).padEnd(26)} p50 ${(v.p50 / 1000).toFixed(3)} ms  p99 ${(v.p99 / 1000).toFixed(3)} ms  max ${(v.max / 1000).toFixed(1)} ms`);'
 done
+fi
 
 FINAL_RSS=$(rss_kb "$TOLLGATE_PID")
 printf '{"phase":"rss","when":"end-of-run","rss_kb":%s}\n' "$FINAL_RSS" >> "$RAW"

@@ -16,6 +16,8 @@
 // writes its usage event once a stream ends) does not land on the next target's request; the
 // probe measures a lone request on an otherwise idle path. Each target keeps one keep-alive
 // connection, as an SDK client would. Every stream is read to data: [DONE] and checked.
+// A target whose path ends in /messages is spoken to in Anthropic's Messages shape (the direct
+// call to an Anthropic-shaped upstream); its stream ends with event: message_stop.
 // Prints one line "BENCH_TTFT {json}" with per-target percentiles in microseconds.
 'use strict';
 
@@ -54,7 +56,17 @@ function args(argv) {
 
 const opts = args(process.argv);
 
-function bodyFor(model) {
+function bodyFor(model, anthropic) {
+  if (anthropic) {
+    return Buffer.from(JSON.stringify({
+      model,
+      system: 'You are a helpful assistant. Answer briefly.',
+      messages: [{ role: 'user', content: 'Say hello and offer help in one short sentence.' }],
+      max_tokens: 32,
+      temperature: 0.2,
+      stream: true,
+    }));
+  }
   return Buffer.from(JSON.stringify({
     model,
     messages: [
@@ -70,7 +82,8 @@ function bodyFor(model) {
 
 for (const t of opts.targets) {
   t.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  t.body = bodyFor(t.model || opts.model);
+  t.anthropic = t.url.pathname.endsWith('/messages');
+  t.body = bodyFor(t.model || opts.model, t.anthropic);
   t.samples = [];
 }
 
@@ -100,7 +113,8 @@ function once(t) {
       });
       res.on('end', () => {
         if (res.statusCode !== 200) return reject(new Error(`${t.name}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
-        if (first === null || !text.includes('data: [DONE]')) return reject(new Error(`${t.name}: incomplete stream`));
+        const end = t.anthropic ? 'event: message_stop' : 'data: [DONE]';
+        if (first === null || !text.includes(end)) return reject(new Error(`${t.name}: incomplete stream`));
         resolve(Number(first - start) / 1000);
       });
       res.on('error', reject);
