@@ -186,7 +186,8 @@ public class CacheFilter implements GlobalFilter, Ordered {
         llm.onFinish(event -> {
             if (event.status() == 200 && !capture.overflow) {
                 byte[] captured = capture.bytes.toByteArray();
-                byte[] body = stream ? StreamAssembler.assemble(captured) : captured;
+                byte[] body = stream ? StreamAssembler.withUsage(StreamAssembler.assemble(captured),
+                        event.inputTokens(), event.outputTokens()) : captured;
                 if (body != null) {
                     keepAnswer(id, keys, policy, embedding, body, event);
                 }

@@ -75,6 +75,25 @@ public final class StreamAssembler {
         return Json.MAPPER.writeValueAsBytes(completion);
     }
 
+    /**
+     * Adds the usage the call was metered with when the stream carried none (the client did not
+     * ask for it, so the usage chunk was not passed on), so a later JSON hit still reports usage.
+     */
+    public static byte[] withUsage(byte[] completion, long inputTokens, long outputTokens) {
+        if (completion == null) {
+            return null;
+        }
+        ObjectNode json = (ObjectNode) Json.MAPPER.readTree(completion);
+        if (json.hasNonNull("usage")) {
+            return completion;
+        }
+        ObjectNode usage = json.putObject("usage");
+        usage.put("prompt_tokens", inputTokens);
+        usage.put("completion_tokens", outputTokens);
+        usage.put("total_tokens", inputTokens + outputTokens);
+        return Json.MAPPER.writeValueAsBytes(json);
+    }
+
     private static final class Choice {
         private final StringBuilder content = new StringBuilder();
         private StringBuilder refusal;

@@ -73,4 +73,15 @@ class StreamAssemblerTest {
         String unfinished = TEXT_STREAM.replace(",\"finish_reason\":\"stop\"", ",\"finish_reason\":null");
         assertThat(StreamAssembler.assemble(unfinished.getBytes(StandardCharsets.UTF_8))).isNull();
     }
+
+    @Test
+    void aStreamWithoutUsageGetsTheMeteredUsage() {
+        String noUsage = TEXT_STREAM.replaceAll("data: \\{[^\\n]*\"usage\"[^\\n]*\\n\\n", "");
+        byte[] completion = StreamAssembler.assemble(noUsage.getBytes(StandardCharsets.UTF_8));
+        assertThat(Json.MAPPER.readTree(completion).has("usage")).isFalse();
+        JsonNode json = Json.MAPPER.readTree(StreamAssembler.withUsage(completion, 12, 3));
+        assertThat(json.path("usage").path("total_tokens").asInt()).isEqualTo(15);
+        byte[] withOwn = StreamAssembler.assemble(TEXT_STREAM.getBytes(StandardCharsets.UTF_8));
+        assertThat(StreamAssembler.withUsage(withOwn, 1, 1)).isSameAs(withOwn);
+    }
 }
