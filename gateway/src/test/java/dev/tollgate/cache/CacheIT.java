@@ -117,6 +117,15 @@ class CacheIT {
     }
 
     @Test
+    void longTextsThatDifferOnlyAfterWhatTheModelReadsDoNotCollide() {
+        String head = "Please review the following release notes carefully and summarise the risks. "
+                + "The service was migrated to a new database cluster with replication enabled. ".repeat(12) + suffix;
+        assertThat(call(alice, ask(head + " Final question: what about the EU region?")).cache()).isEqualTo("miss");
+        assertThat(call(alice, ask(head + " Final question: what about the US region?")).cache()).isEqualTo("miss");
+        assertThat(call(alice, ask(head + " Final question: what about the US region?")).cache()).isEqualTo("hit");
+    }
+
+    @Test
     void anotherTenantNeverSeesTheEntry() {
         Answer mine = call(alice, ask("Which planet is known as the red planet?"));
         Answer theirs = call(bob, ask("Which planet is known as the red planet?"));
