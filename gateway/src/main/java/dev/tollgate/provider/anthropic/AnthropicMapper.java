@@ -1,7 +1,9 @@
 package dev.tollgate.provider.anthropic;
 
+import dev.tollgate.provider.ChatChunks;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.Transport;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
@@ -457,7 +459,7 @@ public final class AnthropicMapper {
         choice.put("finish_reason", finishReason(str(message.get("stop_reason")), !calls.isEmpty()));
         TokenUsage usage = usage(message.get("usage"));
         if (usage != null) {
-            putUsage(root, usage);
+            ChatChunks.putUsage(root, usage);
         }
         return root;
     }
@@ -495,14 +497,6 @@ public final class AnthropicMapper {
         return new TokenUsage(prompt, usage.path("output_tokens").asLong(0), cacheRead, false);
     }
 
-    static void putUsage(ObjectNode root, TokenUsage usage) {
-        ObjectNode u = root.putObject("usage");
-        u.put("prompt_tokens", usage.inputTokens());
-        u.put("completion_tokens", usage.outputTokens());
-        u.put("total_tokens", usage.inputTokens() + usage.outputTokens());
-        u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedInputTokens());
-    }
-
     static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
@@ -524,7 +518,7 @@ public final class AnthropicMapper {
      * right after the start (an overload) fails the attempt before any byte reached the client
      * and routing can still fall back.
      */
-    public static final class StreamTranslator {
+    public static final class StreamTranslator implements Transport.EventTranslator {
 
         private enum Kind { TEXT, TOOL, JSON_ANSWER, IGNORED }
 
@@ -554,6 +548,7 @@ public final class AnthropicMapper {
             this.created = created;
         }
 
+        @Override
         public List<StreamChunk> accept(List<SseSplitter.Event> events) {
             if (events.isEmpty()) {
                 return List.of();
@@ -573,6 +568,7 @@ public final class AnthropicMapper {
         }
 
         /** The upstream body ended: fine after {@code message_stop}, a broken stream otherwise. */
+        @Override
         public List<StreamChunk> end() {
             if (!done) {
                 throw UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
@@ -620,10 +616,7 @@ public final class AnthropicMapper {
                     finish(out);
                     TokenUsage usage = usageSeen ? new TokenUsage(input + cacheCreation + cacheRead, output, cacheRead, false) : null;
                     if (usage != null) {
-                        ObjectNode chunk = envelope();
-                        chunk.putArray("choices");
-                        putUsage(chunk, usage);
-                        out.add(new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), usage, true, null, false));
+                        out.add(ChatChunks.usage(envelope(), usage));
                     }
                     out.add(StreamChunk.done(SseFrames.DONE));
                     done = true;
@@ -699,9 +692,7 @@ public final class AnthropicMapper {
         private void startOnce(List<StreamChunk> out) {
             if (!started) {
                 started = true;
-                ObjectNode delta = JSON.createObjectNode().put("role", "assistant").put("content", "");
-                delta.putNull("refusal");
-                out.add(chunk(delta, null, null));
+                out.add(chunk(ChatChunks.roleDelta(), null, null));
             }
         }
 
@@ -726,27 +717,11 @@ public final class AnthropicMapper {
         }
 
         private ObjectNode envelope() {
-            ObjectNode chunk = JSON.createObjectNode();
-            chunk.put("id", id);
-            chunk.put("object", "chat.completion.chunk");
-            chunk.put("created", created);
-            chunk.put("model", model);
-            return chunk;
+            return ChatChunks.envelope(id, created, model);
         }
 
         private StreamChunk chunk(ObjectNode delta, String finishReason, String text) {
-            ObjectNode chunk = envelope();
-            ObjectNode choice = chunk.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.set("delta", delta);
-            choice.putNull("logprobs");
-            if (finishReason == null) {
-                choice.putNull("finish_reason");
-            } else {
-                choice.put("finish_reason", finishReason);
-            }
-            chunk.putNull("usage");
-            return new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), null, false, text, false);
+            return ChatChunks.delta(envelope(), 0, delta, finishReason, text);
         }
     }
 }
