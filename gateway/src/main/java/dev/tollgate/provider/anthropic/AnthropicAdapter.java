@@ -8,6 +8,7 @@ import dev.tollgate.provider.ProviderResponse;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.support.Json;
 import dev.tollgate.support.TokenCounter;
@@ -89,20 +90,14 @@ public class AnthropicAdapter implements ProviderAdapter {
     private byte[] body(ProviderRequest request, boolean stream) {
         Endpoint endpoint = request.request().endpoint();
         if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw refused(null, endpoint.path() + " is not supported by Anthropic; only /v1/chat/completions is.");
+            throw UnsupportedRequest.refused(provider.name(), null, endpoint.path() + " is not supported by Anthropic; only /v1/chat/completions is.");
         }
         try {
             return Json.MAPPER.writeValueAsBytes(
                     AnthropicMapper.toAnthropicRequest(request.request().json(), request.upstreamModel(), stream));
-        } catch (AnthropicMapper.UnsupportedRequest e) {
-            throw refused(e.param(), e.getMessage());
+        } catch (UnsupportedRequest e) {
+            throw e.toUpstream(provider.name());
         }
-    }
-
-    private UpstreamException refused(String param, String message) {
-        return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, 400,
-                "provider '" + provider.name() + "' cannot serve this request: " + message, null,
-                "invalid_request_error", "unsupported_by_provider", param, null);
     }
 
     private ProviderResponse answer(ProviderRequest request, ObjectNode chat, boolean jsonMode, byte[] body) {

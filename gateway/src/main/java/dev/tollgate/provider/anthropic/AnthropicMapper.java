@@ -1,9 +1,11 @@
 package dev.tollgate.provider.anthropic;
 
 import dev.tollgate.provider.ChatChunks;
+import dev.tollgate.provider.ChatRequests;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -46,20 +47,6 @@ public final class AnthropicMapper {
 
     private AnthropicMapper() {}
 
-    /** The client asked for something Anthropic cannot do; a 400 for the client, never retried. */
-    public static final class UnsupportedRequest extends RuntimeException {
-        private final String param;
-
-        UnsupportedRequest(String param, String message) {
-            super(message, null, false, false);
-            this.param = param;
-        }
-
-        public String param() {
-            return param;
-        }
-    }
-
     // ---------------------------------------------------------------- request
 
     /** True when {@code response_format} asks for JSON ({@code json_object} or {@code json_schema}). */
@@ -83,12 +70,9 @@ public final class AnthropicMapper {
         out.put("max_tokens", maxTokens(chat));
         messages(chat.path("messages"), out);
         tools(chat, out);
-        JsonNode stop = chat.get("stop");
-        if (stop != null && stop.isString()) {
-            out.putArray("stop_sequences").add(stop.asString());
-        } else if (stop != null && stop.isArray() && !stop.isEmpty()) {
-            ArrayNode sequences = out.putArray("stop_sequences");
-            stop.forEach(s -> sequences.add(s.asString()));
+        ArrayNode stop = ChatRequests.stopSequences(chat);
+        if (stop != null) {
+            out.set("stop_sequences", stop);
         }
         JsonNode temperature = chat.get("temperature");
         if (temperature != null && temperature.isNumber()) {
@@ -283,15 +267,11 @@ public final class AnthropicMapper {
     /** An image or document source: a base64 {@code data:} URI inline, anything else by URL. */
     private static ObjectNode source(String url, String at) {
         ObjectNode source = JSON.createObjectNode();
-        if (url.startsWith("data:")) {
-            int comma = url.indexOf(',');
-            String meta = comma < 0 ? "" : url.substring(5, comma);
-            if (comma < 0 || !meta.endsWith(";base64")) {
-                throw new UnsupportedRequest(at, at + ": a data: URI must be base64 encoded (data:<media type>;base64,...).");
-            }
+        ChatRequests.DataUri inline = ChatRequests.dataUri(url, at);
+        if (inline != null) {
             source.put("type", "base64");
-            source.put("media_type", meta.substring(0, meta.length() - ";base64".length()));
-            source.put("data", url.substring(comma + 1));
+            source.put("media_type", inline.mediaType());
+            source.put("data", inline.data());
         } else {
             source.put("type", "url");
             source.put("url", url);
@@ -305,21 +285,7 @@ public final class AnthropicMapper {
 
     /** Tool call arguments (a JSON string in OpenAI) as the tool_use input object. */
     private static JsonNode arguments(JsonNode arguments, String at) {
-        if (arguments == null || arguments.isNull() || (arguments.isString() && arguments.asString().isBlank())) {
-            return JSON.createObjectNode();
-        }
-        if (arguments.isObject()) {
-            return arguments;
-        }
-        try {
-            JsonNode parsed = JSON.readTree(arguments.asString());
-            if (parsed != null && parsed.isObject()) {
-                return parsed;
-            }
-        } catch (JacksonException notJson) {
-            // reported below
-        }
-        throw new UnsupportedRequest(at, at + ": Anthropic needs tool call arguments that are a JSON object.");
+        return ChatRequests.arguments(arguments, at, "Anthropic");
     }
 
     private static void tools(JsonNode chat, ObjectNode out) {
@@ -498,16 +464,11 @@ public final class AnthropicMapper {
     }
 
     static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (JacksonException e) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider streamed invalid JSON: " + e.getOriginalMessage(), null);
-        }
+        return ChatRequests.parseEvent(json);
     }
 
     static String str(JsonNode node) {
-        return node != null && node.isString() ? node.asString() : null;
+        return ChatRequests.str(node);
     }
 
     // ---------------------------------------------------------------- streaming

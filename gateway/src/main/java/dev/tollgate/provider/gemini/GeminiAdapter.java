@@ -8,6 +8,7 @@ import dev.tollgate.provider.ProviderResponse;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.support.Json;
 import dev.tollgate.support.TokenCounter;
@@ -90,19 +91,13 @@ public class GeminiAdapter implements ProviderAdapter {
     private byte[] body(ProviderRequest request) {
         Endpoint endpoint = request.request().endpoint();
         if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw refused(null, endpoint.path() + " is not supported by Gemini; only /v1/chat/completions is.");
+            throw UnsupportedRequest.refused(provider.name(), null, endpoint.path() + " is not supported by Gemini; only /v1/chat/completions is.");
         }
         try {
             return Json.MAPPER.writeValueAsBytes(GeminiMapper.toGeminiRequest(request.request().json()));
-        } catch (GeminiMapper.UnsupportedRequest e) {
-            throw refused(e.param(), e.getMessage());
+        } catch (UnsupportedRequest e) {
+            throw e.toUpstream(provider.name());
         }
-    }
-
-    private UpstreamException refused(String param, String message) {
-        return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, 400,
-                "provider '" + provider.name() + "' cannot serve this request: " + message, null,
-                "invalid_request_error", "unsupported_by_provider", param, null);
     }
 
     private ProviderResponse answer(ProviderRequest request, ObjectNode chat, byte[] body) {

@@ -1,9 +1,11 @@
 package dev.tollgate.provider.gemini;
 
 import dev.tollgate.provider.ChatChunks;
+import dev.tollgate.provider.ChatRequests;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
@@ -59,20 +61,6 @@ public final class GeminiMapper {
             Map.entry("mp4", "video/mp4"), Map.entry("mov", "video/mov"), Map.entry("webm", "video/webm"));
 
     private GeminiMapper() {}
-
-    /** The client asked for something Gemini cannot do; a 400 for the client, never retried. */
-    public static final class UnsupportedRequest extends RuntimeException {
-        private final String param;
-
-        UnsupportedRequest(String param, String message) {
-            super(message, null, false, false);
-            this.param = param;
-        }
-
-        public String param() {
-            return param;
-        }
-    }
 
     // ---------------------------------------------------------------- request
 
@@ -170,7 +158,7 @@ public final class GeminiMapper {
             ObjectNode part = parts.addObject();
             ObjectNode fc = part.putObject("functionCall");
             fc.put("name", name);
-            fc.set("args", arguments(call.path("function").get("arguments"), at + ".tool_calls[" + j + "].function.arguments"));
+            fc.set("args", ChatRequests.arguments(call.path("function").get("arguments"), at + ".tool_calls[" + j + "].function.arguments", "Gemini"));
             String signature = str(call.path("extra_content").path("google").get("thought_signature"));
             if (signature != null && !signature.isEmpty()) {
                 part.put("thoughtSignature", signature);
@@ -287,15 +275,9 @@ public final class GeminiMapper {
      */
     static ObjectNode media(String url, String fallbackMime, String at) {
         ObjectNode part = JSON.createObjectNode();
-        if (url.startsWith("data:")) {
-            int comma = url.indexOf(',');
-            String meta = comma < 0 ? "" : url.substring(5, comma);
-            if (comma < 0 || !meta.endsWith(";base64")) {
-                throw new UnsupportedRequest(at, at + ": a data: URI must be base64 encoded (data:<media type>;base64,...).");
-            }
-            part.putObject("inlineData")
-                    .put("mimeType", meta.substring(0, meta.length() - ";base64".length()))
-                    .put("data", url.substring(comma + 1));
+        ChatRequests.DataUri inline = ChatRequests.dataUri(url, at);
+        if (inline != null) {
+            part.putObject("inlineData").put("mimeType", inline.mediaType()).put("data", inline.data());
         } else {
             part.putObject("fileData").put("mimeType", mimeType(url, fallbackMime)).put("fileUri", url);
         }
@@ -318,25 +300,6 @@ public final class GeminiMapper {
             return fallback;
         }
         return MIME_TYPES.getOrDefault(path.substring(dot + 1).toLowerCase(Locale.ROOT), fallback);
-    }
-
-    /** Tool call arguments (a JSON string in OpenAI) as the functionCall's {@code args} object. */
-    private static JsonNode arguments(JsonNode arguments, String at) {
-        if (arguments == null || arguments.isNull() || (arguments.isString() && arguments.asString().isBlank())) {
-            return JSON.createObjectNode();
-        }
-        if (arguments.isObject()) {
-            return arguments;
-        }
-        try {
-            JsonNode parsed = JSON.readTree(arguments.asString());
-            if (parsed != null && parsed.isObject()) {
-                return parsed;
-            }
-        } catch (JacksonException notJson) {
-            // reported below
-        }
-        throw new UnsupportedRequest(at, at + ": Gemini needs tool call arguments that are a JSON object.");
     }
 
     private static void tools(JsonNode chat, ObjectNode out) {
@@ -399,12 +362,9 @@ public final class GeminiMapper {
         if (max != null && max.isIntegralNumber()) {
             config.put("maxOutputTokens", max.asInt());
         }
-        JsonNode stop = chat.get("stop");
-        if (stop != null && stop.isString()) {
-            config.putArray("stopSequences").add(stop.asString());
-        } else if (stop != null && stop.isArray() && !stop.isEmpty()) {
-            ArrayNode sequences = config.putArray("stopSequences");
-            stop.forEach(s -> sequences.add(s.asString()));
+        ArrayNode stop = ChatRequests.stopSequences(chat);
+        if (stop != null) {
+            config.set("stopSequences", stop);
         }
         JsonNode n = chat.get("n");
         if (n != null && n.isIntegralNumber() && n.asInt() != 1) {
@@ -571,17 +531,8 @@ public final class GeminiMapper {
                 .put("reasoning_tokens", metadata.path("thoughtsTokenCount").asLong(0));
     }
 
-    static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (JacksonException e) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider streamed invalid JSON: " + e.getOriginalMessage(), null);
-        }
-    }
-
     static String str(JsonNode node) {
-        return node != null && node.isString() ? node.asString() : null;
+        return ChatRequests.str(node);
     }
 
     // ---------------------------------------------------------------- streaming
@@ -666,7 +617,7 @@ public final class GeminiMapper {
             if (done || data.isBlank()) {
                 return;
             }
-            JsonNode event = parse(data);
+            JsonNode event = ChatRequests.parseEvent(data);
             if (event.isArray() && !event.isEmpty()) {
                 event = event.get(0);
             }

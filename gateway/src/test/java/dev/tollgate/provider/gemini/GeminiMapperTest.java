@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
@@ -166,23 +167,23 @@ class GeminiMapperTest {
     @Test
     void refusesWhatGeminiCannotDo() {
         assertThatThrownBy(() -> request("{\"messages\":[{\"role\":\"function\",\"name\":\"f\",\"content\":\"x\"}]}"))
-                .isInstanceOfSatisfying(GeminiMapper.UnsupportedRequest.class, e -> assertThat(e.param()).isEqualTo("messages[0].role"));
+                .isInstanceOfSatisfying(UnsupportedRequest.class, e -> assertThat(e.param()).isEqualTo("messages[0].role"));
         assertThatThrownBy(() -> request("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"call_9\",\"content\":\"x\"}]}"))
-                .isInstanceOfSatisfying(GeminiMapper.UnsupportedRequest.class,
+                .isInstanceOfSatisfying(UnsupportedRequest.class,
                         e -> assertThat(e.getMessage()).contains("no earlier assistant message has a tool call with id 'call_9'"));
         assertThatThrownBy(() -> request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"web_search\"}]}"))
-                .isInstanceOfSatisfying(GeminiMapper.UnsupportedRequest.class, e -> assertThat(e.param()).isEqualTo("tools[0].type"));
+                .isInstanceOfSatisfying(UnsupportedRequest.class, e -> assertThat(e.param()).isEqualTo("tools[0].type"));
         assertThatThrownBy(() -> request("""
                 {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,rawbytes"}}]}]}"""))
-                .isInstanceOfSatisfying(GeminiMapper.UnsupportedRequest.class,
+                .isInstanceOfSatisfying(UnsupportedRequest.class,
                         e -> assertThat(e.param()).isEqualTo("messages[0].content[0].image_url.url"));
         assertThatThrownBy(() -> request("""
                 {"messages":[{"role":"user","content":"x"},{"role":"assistant","tool_calls":[
                   {"id":"c","type":"function","function":{"name":"f","arguments":"[1]"}}]}]}"""))
-                .isInstanceOf(GeminiMapper.UnsupportedRequest.class);
+                .isInstanceOf(UnsupportedRequest.class);
         assertThatThrownBy(() -> request("""
                 {"messages":[{"role":"system","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}"""))
-                .isInstanceOf(GeminiMapper.UnsupportedRequest.class);
+                .isInstanceOf(UnsupportedRequest.class);
     }
 
     // ------------------------------------------------------------ responses
