@@ -1,6 +1,8 @@
 package dev.tollgate.provider;
 
 import dev.tollgate.support.Json;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,6 +33,35 @@ public final class ChatRequests {
             return sequences;
         }
         return null;
+    }
+
+    /**
+     * Message content (null, a string, or an array of parts) translated part by part: a string
+     * through {@code text}, each part through {@code part}; empty strings and parts translated to
+     * null are left out.
+     */
+    public static ArrayNode parts(JsonNode content, String at, Function<String, ObjectNode> text,
+            BiFunction<JsonNode, String, ObjectNode> part) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        if (content == null || content.isNull()) {
+            return out;
+        }
+        if (content.isString()) {
+            if (!content.asString().isEmpty()) {
+                out.add(text.apply(content.asString()));
+            }
+            return out;
+        }
+        if (!content.isArray()) {
+            throw new UnsupportedRequest(at, at + ": expected a string or an array of content parts.");
+        }
+        for (int i = 0; i < content.size(); i++) {
+            ObjectNode translated = part.apply(content.get(i), at + "[" + i + "]");
+            if (translated != null) {
+                out.add(translated);
+            }
+        }
+        return out;
     }
 
     /** A {@code data:} URL split into media type and base64 data; null for any other URL. */

@@ -201,23 +201,7 @@ public final class AnthropicMapper {
 
     /** Content (string, array of parts, or null) as Anthropic content blocks; empty text is dropped. */
     private static ArrayNode blocks(JsonNode content, String at) {
-        ArrayNode blocks = JSON.createArrayNode();
-        if (content == null || content.isNull()) {
-            return blocks;
-        }
-        if (content.isString()) {
-            if (!content.asString().isEmpty()) {
-                blocks.add(textBlock(content.asString()));
-            }
-            return blocks;
-        }
-        for (int i = 0; i < content.size(); i++) {
-            ObjectNode block = block(content.get(i), at + "[" + i + "]");
-            if (block != null) {
-                blocks.add(block);
-            }
-        }
-        return blocks;
+        return ChatRequests.parts(content, at, AnthropicMapper::textBlock, AnthropicMapper::block);
     }
 
     /** One OpenAI content part as an Anthropic block; null for an empty text part. */

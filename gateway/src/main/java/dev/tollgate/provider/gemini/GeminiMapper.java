@@ -205,26 +205,7 @@ public final class GeminiMapper {
 
     /** Content (string, array of parts, or null) as Gemini parts; empty text is dropped. */
     private static ArrayNode parts(JsonNode content, String at) {
-        ArrayNode parts = JSON.createArrayNode();
-        if (content == null || content.isNull()) {
-            return parts;
-        }
-        if (content.isString()) {
-            if (!content.asString().isEmpty()) {
-                parts.addObject().put("text", content.asString());
-            }
-            return parts;
-        }
-        if (!content.isArray()) {
-            throw new UnsupportedRequest(at, at + ": expected a string or an array of content parts.");
-        }
-        for (int i = 0; i < content.size(); i++) {
-            ObjectNode part = part(content.get(i), at + "[" + i + "]");
-            if (part != null) {
-                parts.add(part);
-            }
-        }
-        return parts;
+        return ChatRequests.parts(content, at, text -> JSON.createObjectNode().put("text", text), GeminiMapper::part);
     }
 
     /** One OpenAI content part as a Gemini part; null for an empty text part. */
