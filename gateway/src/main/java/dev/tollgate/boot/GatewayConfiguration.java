@@ -18,6 +18,7 @@ import dev.tollgate.pipeline.ModelCatalogFilter;
 import dev.tollgate.pipeline.ParseRequestFilter;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.anthropic.AnthropicAdapter;
+import dev.tollgate.provider.gemini.GeminiAdapter;
 import dev.tollgate.provider.openai.OpenAiCompatibleAdapter;
 import dev.tollgate.provider.simulated.SimulatedAdapter;
 import dev.tollgate.routing.DeploymentAdmission;
@@ -90,6 +91,7 @@ public class GatewayConfiguration {
         return provider -> switch (provider.type().protocol()) {
             case OPENAI -> new OpenAiCompatibleAdapter(provider, upstreamConnections);
             case ANTHROPIC -> new AnthropicAdapter(provider, upstreamConnections);
+            case GEMINI -> new GeminiAdapter(provider, upstreamConnections);
             case SIMULATED -> new SimulatedAdapter(provider);
         };
     }

@@ -22,10 +22,11 @@ public enum ProviderType {
     VLLM("vllm", Protocol.OPENAI, "http://localhost:8000/v1"),
     OLLAMA("ollama", Protocol.OPENAI, "http://localhost:11434/v1"),
     ANTHROPIC("anthropic", Protocol.ANTHROPIC, "https://api.anthropic.com/v1"),
+    GEMINI("gemini", Protocol.GEMINI, "https://generativelanguage.googleapis.com/v1beta"),
     SIMULATED("simulated", Protocol.SIMULATED, null);
 
     /** The wire protocol behind a type; one adapter per protocol. */
-    public enum Protocol { OPENAI, ANTHROPIC, SIMULATED }
+    public enum Protocol { OPENAI, ANTHROPIC, GEMINI, SIMULATED }
 
     private final String id;
     private final Protocol protocol;

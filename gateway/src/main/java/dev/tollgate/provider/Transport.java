@@ -1,5 +1,6 @@
 package dev.tollgate.provider;
 
+import dev.tollgate.streaming.SseSplitter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
@@ -9,7 +10,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
@@ -86,5 +93,68 @@ public final class Transport {
         } catch (NumberFormatException httpDate) {
             return null; // an HTTP date: rare from LLM providers, and then backoff applies
         }
+    }
+
+    /** A provider's error answer (status, body, retry-after) as its {@link UpstreamException}. */
+    @FunctionalInterface
+    public interface ErrorReader {
+        UpstreamException read(int status, byte[] body, Duration retryAfter);
+    }
+
+    /** One stream's SSE events to OpenAI chunks; {@link #end} when the upstream body ends. */
+    public interface EventTranslator {
+        List<StreamChunk> accept(List<SseSplitter.Event> events);
+
+        List<StreamChunk> end();
+    }
+
+    /**
+     * The whole answer of a sent request: an error status through {@code errors} (with the
+     * retry-after headers), a success body through {@code answer}.
+     */
+    public static <T> Mono<T> answer(HttpClient.ResponseReceiver<?> sent, ErrorReader errors, Function<byte[], T> answer) {
+        return sent.<T>responseConnection((response, connection) -> {
+                    int status = response.status().code();
+                    Mono<byte[]> content = connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]);
+                    if (status >= 400) {
+                        return content.flatMap(b -> Mono.<T>error(errors.read(status, b, retryAfter(response.responseHeaders()))));
+                    }
+                    return content.map(answer);
+                })
+                .next();
+    }
+
+    /**
+     * The SSE answer of a sent request, cut into events as the bytes arrive and translated by a
+     * fresh translator per subscription; an error status is read whole through {@code errors}.
+     */
+    public static Flux<StreamChunk> events(HttpClient.ResponseReceiver<?> sent, ErrorReader errors,
+            Supplier<? extends EventTranslator> translators) {
+        return sent.<StreamChunk>responseConnection((response, connection) -> {
+            int status = response.status().code();
+            if (status >= 400) {
+                return connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
+                        .flatMap(b -> Mono.<StreamChunk>error(errors.read(status, b, retryAfter(response.responseHeaders()))));
+            }
+            SseSplitter splitter = new SseSplitter();
+            EventTranslator translator = translators.get();
+            return connection.inbound().receive().asByteArray()
+                    .concatMapIterable(bytes -> translator.accept(splitter.feed(bytes)))
+                    .concatWith(Flux.defer(() -> {
+                        SseSplitter.Event last = splitter.flush();
+                        List<StreamChunk> out = new ArrayList<>();
+                        if (last != null) {
+                            out.addAll(translator.accept(List.of(last)));
+                        }
+                        out.addAll(translator.end());
+                        return Flux.fromIterable(out);
+                    }));
+        });
+    }
+
+    /** An error body that is not the provider's JSON (an HTML page from a proxy), shortened for a message. */
+    public static String snippet(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8).strip();
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 }

@@ -85,6 +85,12 @@ abstract class GatewayTestBase {
                     type: openai-compatible
                     base-url: http://127.0.0.1:%d/v1
                     retry: { max-attempts: 1 }
+                  gemini:
+                    type: gemini
+                    base-url: http://127.0.0.1:%1$d/gemini/v1beta
+                    api-key: gemini-test-key-0000
+                    retry: { max-attempts: 1 }
+                    circuit-breaker: { minimum-calls: 1000, sliding-window-size: 1000 }
                   claude:
                     type: anthropic
                     base-url: http://127.0.0.1:%d/anthropic/v1
@@ -127,6 +133,10 @@ abstract class GatewayTestBase {
                   endless:
                     deployments: [ { provider: endless, model: m } ]
                     price: { input: 1, output: 1 }
+                  gemini-flash:
+                    deployments: [ { provider: gemini, model: gemini-2.5-flash } ]
+                    price: { input: 0.30, cached-input: 0.03, output: 2.50 }
+                    fallbacks: [ backup ]
                   claude-sonnet:
                     deployments: [ { provider: claude, model: claude-sonnet-4-5 } ]
                     price: { input: 3, cached-input: 0.30, output: 15 }

@@ -8,17 +8,14 @@ import dev.tollgate.provider.ProviderResponse;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
-import dev.tollgate.streaming.SseSplitter;
 import dev.tollgate.support.Json;
 import dev.tollgate.support.TokenCounter;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -72,17 +69,7 @@ public class AnthropicAdapter implements ProviderAdapter {
                     ObjectNode chat = request.request().json();
                     boolean jsonMode = AnthropicMapper.jsonMode(chat);
                     byte[] body = body(request, false);
-                    return send(request, body, false)
-                            .<ProviderResponse>responseConnection((response, connection) -> {
-                                int status = response.status().code();
-                                Mono<byte[]> content = connection.inbound().receive().aggregate().asByteArray()
-                                        .defaultIfEmpty(new byte[0]);
-                                if (status >= 400) {
-                                    return content.flatMap(b -> Mono.<ProviderResponse>error(httpError(provider.name(), status, b, Transport.retryAfter(response.responseHeaders()))));
-                                }
-                                return content.map(b -> answer(request, chat, jsonMode, b));
-                            })
-                            .next();
+                    return Transport.answer(send(request, body, false), this::httpError, b -> answer(request, chat, jsonMode, b));
                 })
                 .onErrorMap(this::classify);
     }
@@ -92,29 +79,9 @@ public class AnthropicAdapter implements ProviderAdapter {
         return Flux.<StreamChunk>defer(() -> {
                     boolean jsonMode = AnthropicMapper.jsonMode(request.request().json());
                     byte[] body = body(request, true);
-                    return send(request, body, true)
-                            .<StreamChunk>responseConnection((response, connection) -> {
-                                int status = response.status().code();
-                                if (status >= 400) {
-                                    return connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
-                                            .flatMap(b -> Mono.<StreamChunk>error(
-                                                    httpError(provider.name(), status, b, Transport.retryAfter(response.responseHeaders()))));
-                                }
-                                SseSplitter splitter = new SseSplitter();
-                                AnthropicMapper.StreamTranslator translator = new AnthropicMapper.StreamTranslator(
-                                        provider.name(), request.upstreamModel(), jsonMode, System.currentTimeMillis() / 1000);
-                                return connection.inbound().receive().asByteArray()
-                                        .concatMapIterable(bytes -> translator.accept(splitter.feed(bytes)))
-                                        .concatWith(Flux.defer(() -> {
-                                            SseSplitter.Event last = splitter.flush();
-                                            List<StreamChunk> out = new ArrayList<>();
-                                            if (last != null) {
-                                                out.addAll(translator.accept(List.of(last)));
-                                            }
-                                            out.addAll(translator.end());
-                                            return Flux.fromIterable(out);
-                                        }));
-                            });
+                    return Transport.events(send(request, body, true), this::httpError,
+                            () -> new AnthropicMapper.StreamTranslator(provider.name(), request.upstreamModel(), jsonMode,
+                                    System.currentTimeMillis() / 1000));
                 })
                 .onErrorMap(this::classify);
     }
@@ -123,20 +90,14 @@ public class AnthropicAdapter implements ProviderAdapter {
     private byte[] body(ProviderRequest request, boolean stream) {
         Endpoint endpoint = request.request().endpoint();
         if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw refused(null, endpoint.path() + " is not supported by Anthropic; only /v1/chat/completions is.");
+            throw UnsupportedRequest.refused(provider.name(), null, endpoint.path() + " is not supported by Anthropic; only /v1/chat/completions is.");
         }
         try {
             return Json.MAPPER.writeValueAsBytes(
                     AnthropicMapper.toAnthropicRequest(request.request().json(), request.upstreamModel(), stream));
-        } catch (AnthropicMapper.UnsupportedRequest e) {
-            throw refused(e.param(), e.getMessage());
+        } catch (UnsupportedRequest e) {
+            throw e.toUpstream(provider.name());
         }
-    }
-
-    private UpstreamException refused(String param, String message) {
-        return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, 400,
-                "provider '" + provider.name() + "' cannot serve this request: " + message, null,
-                "invalid_request_error", "unsupported_by_provider", param, null);
     }
 
     private ProviderResponse answer(ProviderRequest request, ObjectNode chat, boolean jsonMode, byte[] body) {
@@ -209,8 +170,7 @@ public class AnthropicAdapter implements ProviderAdapter {
                 message = AnthropicMapper.str(root.get("message"));
             }
         } catch (JacksonException notJson) {
-            String text = new String(body, StandardCharsets.UTF_8).strip();
-            message = text.length() > 300 ? text.substring(0, 300) + "..." : text;
+            message = Transport.snippet(body);
         }
         if (message == null || message.isEmpty()) {
             message = "HTTP " + status;
@@ -299,6 +259,10 @@ public class AnthropicAdapter implements ProviderAdapter {
         return type;
     }
 
+
+    private UpstreamException httpError(int status, byte[] body, Duration retryAfter) {
+        return httpError(provider.name(), status, body, retryAfter);
+    }
 
     private Throwable classify(Throwable e) {
         return Transport.classify(e, provider.name());

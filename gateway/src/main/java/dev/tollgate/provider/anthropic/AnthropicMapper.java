@@ -1,7 +1,11 @@
 package dev.tollgate.provider.anthropic;
 
+import dev.tollgate.provider.ChatChunks;
+import dev.tollgate.provider.ChatRequests;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.Transport;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
@@ -10,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -44,20 +47,6 @@ public final class AnthropicMapper {
 
     private AnthropicMapper() {}
 
-    /** The client asked for something Anthropic cannot do; a 400 for the client, never retried. */
-    public static final class UnsupportedRequest extends RuntimeException {
-        private final String param;
-
-        UnsupportedRequest(String param, String message) {
-            super(message, null, false, false);
-            this.param = param;
-        }
-
-        public String param() {
-            return param;
-        }
-    }
-
     // ---------------------------------------------------------------- request
 
     /** True when {@code response_format} asks for JSON ({@code json_object} or {@code json_schema}). */
@@ -81,12 +70,9 @@ public final class AnthropicMapper {
         out.put("max_tokens", maxTokens(chat));
         messages(chat.path("messages"), out);
         tools(chat, out);
-        JsonNode stop = chat.get("stop");
-        if (stop != null && stop.isString()) {
-            out.putArray("stop_sequences").add(stop.asString());
-        } else if (stop != null && stop.isArray() && !stop.isEmpty()) {
-            ArrayNode sequences = out.putArray("stop_sequences");
-            stop.forEach(s -> sequences.add(s.asString()));
+        ArrayNode stop = ChatRequests.stopSequences(chat);
+        if (stop != null) {
+            out.set("stop_sequences", stop);
         }
         JsonNode temperature = chat.get("temperature");
         if (temperature != null && temperature.isNumber()) {
@@ -215,23 +201,7 @@ public final class AnthropicMapper {
 
     /** Content (string, array of parts, or null) as Anthropic content blocks; empty text is dropped. */
     private static ArrayNode blocks(JsonNode content, String at) {
-        ArrayNode blocks = JSON.createArrayNode();
-        if (content == null || content.isNull()) {
-            return blocks;
-        }
-        if (content.isString()) {
-            if (!content.asString().isEmpty()) {
-                blocks.add(textBlock(content.asString()));
-            }
-            return blocks;
-        }
-        for (int i = 0; i < content.size(); i++) {
-            ObjectNode block = block(content.get(i), at + "[" + i + "]");
-            if (block != null) {
-                blocks.add(block);
-            }
-        }
-        return blocks;
+        return ChatRequests.parts(content, at, AnthropicMapper::textBlock, AnthropicMapper::block);
     }
 
     /** One OpenAI content part as an Anthropic block; null for an empty text part. */
@@ -281,15 +251,11 @@ public final class AnthropicMapper {
     /** An image or document source: a base64 {@code data:} URI inline, anything else by URL. */
     private static ObjectNode source(String url, String at) {
         ObjectNode source = JSON.createObjectNode();
-        if (url.startsWith("data:")) {
-            int comma = url.indexOf(',');
-            String meta = comma < 0 ? "" : url.substring(5, comma);
-            if (comma < 0 || !meta.endsWith(";base64")) {
-                throw new UnsupportedRequest(at, at + ": a data: URI must be base64 encoded (data:<media type>;base64,...).");
-            }
+        ChatRequests.DataUri inline = ChatRequests.dataUri(url, at);
+        if (inline != null) {
             source.put("type", "base64");
-            source.put("media_type", meta.substring(0, meta.length() - ";base64".length()));
-            source.put("data", url.substring(comma + 1));
+            source.put("media_type", inline.mediaType());
+            source.put("data", inline.data());
         } else {
             source.put("type", "url");
             source.put("url", url);
@@ -303,21 +269,7 @@ public final class AnthropicMapper {
 
     /** Tool call arguments (a JSON string in OpenAI) as the tool_use input object. */
     private static JsonNode arguments(JsonNode arguments, String at) {
-        if (arguments == null || arguments.isNull() || (arguments.isString() && arguments.asString().isBlank())) {
-            return JSON.createObjectNode();
-        }
-        if (arguments.isObject()) {
-            return arguments;
-        }
-        try {
-            JsonNode parsed = JSON.readTree(arguments.asString());
-            if (parsed != null && parsed.isObject()) {
-                return parsed;
-            }
-        } catch (JacksonException notJson) {
-            // reported below
-        }
-        throw new UnsupportedRequest(at, at + ": Anthropic needs tool call arguments that are a JSON object.");
+        return ChatRequests.arguments(arguments, at, "Anthropic");
     }
 
     private static void tools(JsonNode chat, ObjectNode out) {
@@ -457,7 +409,7 @@ public final class AnthropicMapper {
         choice.put("finish_reason", finishReason(str(message.get("stop_reason")), !calls.isEmpty()));
         TokenUsage usage = usage(message.get("usage"));
         if (usage != null) {
-            putUsage(root, usage);
+            ChatChunks.putUsage(root, usage);
         }
         return root;
     }
@@ -495,25 +447,12 @@ public final class AnthropicMapper {
         return new TokenUsage(prompt, usage.path("output_tokens").asLong(0), cacheRead, false);
     }
 
-    static void putUsage(ObjectNode root, TokenUsage usage) {
-        ObjectNode u = root.putObject("usage");
-        u.put("prompt_tokens", usage.inputTokens());
-        u.put("completion_tokens", usage.outputTokens());
-        u.put("total_tokens", usage.inputTokens() + usage.outputTokens());
-        u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedInputTokens());
-    }
-
     static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (JacksonException e) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider streamed invalid JSON: " + e.getOriginalMessage(), null);
-        }
+        return ChatRequests.parseEvent(json);
     }
 
     static String str(JsonNode node) {
-        return node != null && node.isString() ? node.asString() : null;
+        return ChatRequests.str(node);
     }
 
     // ---------------------------------------------------------------- streaming
@@ -524,7 +463,7 @@ public final class AnthropicMapper {
      * right after the start (an overload) fails the attempt before any byte reached the client
      * and routing can still fall back.
      */
-    public static final class StreamTranslator {
+    public static final class StreamTranslator implements Transport.EventTranslator {
 
         private enum Kind { TEXT, TOOL, JSON_ANSWER, IGNORED }
 
@@ -554,6 +493,7 @@ public final class AnthropicMapper {
             this.created = created;
         }
 
+        @Override
         public List<StreamChunk> accept(List<SseSplitter.Event> events) {
             if (events.isEmpty()) {
                 return List.of();
@@ -573,6 +513,7 @@ public final class AnthropicMapper {
         }
 
         /** The upstream body ended: fine after {@code message_stop}, a broken stream otherwise. */
+        @Override
         public List<StreamChunk> end() {
             if (!done) {
                 throw UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
@@ -620,10 +561,7 @@ public final class AnthropicMapper {
                     finish(out);
                     TokenUsage usage = usageSeen ? new TokenUsage(input + cacheCreation + cacheRead, output, cacheRead, false) : null;
                     if (usage != null) {
-                        ObjectNode chunk = envelope();
-                        chunk.putArray("choices");
-                        putUsage(chunk, usage);
-                        out.add(new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), usage, true, null, false));
+                        out.add(ChatChunks.usage(envelope(), usage));
                     }
                     out.add(StreamChunk.done(SseFrames.DONE));
                     done = true;
@@ -699,9 +637,7 @@ public final class AnthropicMapper {
         private void startOnce(List<StreamChunk> out) {
             if (!started) {
                 started = true;
-                ObjectNode delta = JSON.createObjectNode().put("role", "assistant").put("content", "");
-                delta.putNull("refusal");
-                out.add(chunk(delta, null, null));
+                out.add(chunk(ChatChunks.roleDelta(), null, null));
             }
         }
 
@@ -726,27 +662,11 @@ public final class AnthropicMapper {
         }
 
         private ObjectNode envelope() {
-            ObjectNode chunk = JSON.createObjectNode();
-            chunk.put("id", id);
-            chunk.put("object", "chat.completion.chunk");
-            chunk.put("created", created);
-            chunk.put("model", model);
-            return chunk;
+            return ChatChunks.envelope(id, created, model);
         }
 
         private StreamChunk chunk(ObjectNode delta, String finishReason, String text) {
-            ObjectNode chunk = envelope();
-            ObjectNode choice = chunk.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.set("delta", delta);
-            choice.putNull("logprobs");
-            if (finishReason == null) {
-                choice.putNull("finish_reason");
-            } else {
-                choice.put("finish_reason", finishReason);
-            }
-            chunk.putNull("usage");
-            return new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), null, false, text, false);
+            return ChatChunks.delta(envelope(), 0, delta, finishReason, text);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
@@ -179,19 +180,19 @@ class AnthropicMapperTest {
     @Test
     void refusesWhatAnthropicCannotDo() {
         assertThatThrownBy(() -> request("{\"model\":\"m\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("n > 1");
+                .isInstanceOf(UnsupportedRequest.class).hasMessageContaining("n > 1");
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class)
+                .isInstanceOf(UnsupportedRequest.class)
                 .hasMessageContaining("messages[0].content[0].type")
-                .satisfies(e -> assertThat(((AnthropicMapper.UnsupportedRequest) e).param()).isEqualTo("messages[0].content[0].type"));
+                .satisfies(e -> assertThat(((UnsupportedRequest) e).param()).isEqualTo("messages[0].content[0].type"));
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,rawbytes"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("base64");
+                .isInstanceOf(UnsupportedRequest.class).hasMessageContaining("base64");
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[
                   {"id":"t","type":"function","function":{"name":"f","arguments":"not json"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("JSON object");
+                .isInstanceOf(UnsupportedRequest.class).hasMessageContaining("JSON object");
     }
 
     // ------------------------------------------------------------ responses
