@@ -133,11 +133,8 @@ public final class MessagesRequest {
             throw invalid("messages", "messages: expected a non-empty array of {role, content} objects.");
         }
         for (int i = 0; i < messages.size(); i++) {
-            JsonNode m = messages.get(i);
             String at = "messages." + i;
-            if (!m.isObject()) {
-                throw invalid(at, at + ": expected an object with 'role' and 'content'.");
-            }
+            JsonNode m = object(messages.get(i), at, "an object with 'role' and 'content'");
             String role = m.path("role").asString(null);
             if (role == null) {
                 throw missing(at + ".role");
@@ -334,11 +331,8 @@ public final class MessagesRequest {
             }
             ArrayNode functions = out.putArray("tools");
             for (int i = 0; i < tools.size(); i++) {
-                JsonNode tool = tools.get(i);
                 String at = "tools." + i;
-                if (!tool.isObject()) {
-                    throw invalid(at, at + ": expected an object.");
-                }
+                JsonNode tool = object(tools.get(i), at, "an object");
                 String type = tool.path("type").asString(null);
                 if (type != null && !type.equals("custom")) {
                     throw invalid(at + ".type", at + ".type: server tools ('" + type
@@ -430,10 +424,16 @@ public final class MessagesRequest {
         }
     }
 
-    private static String blockType(JsonNode block, String at) {
-        if (!block.isObject()) {
-            throw invalid(at, at + ": expected a content block object.");
+    /** {@code node} when it is an object, else the refusal naming {@code at}. */
+    private static JsonNode object(JsonNode node, String at, String expected) {
+        if (!node.isObject()) {
+            throw invalid(at, at + ": expected " + expected + ".");
         }
+        return node;
+    }
+
+    private static String blockType(JsonNode block, String at) {
+        object(block, at, "a content block object");
         String type = block.path("type").asString(null);
         if (type == null) {
             throw missing(at + ".type");
