@@ -1,5 +1,6 @@
 package dev.tollgate.boot;
 
+import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.ErrorEnvelopeHandler;
 import dev.tollgate.api.RequestIdFilter;
 import dev.tollgate.auth.InMemoryVirtualKeyStore;
@@ -8,8 +9,11 @@ import dev.tollgate.config.ConfigListener;
 import dev.tollgate.config.ConfigReader;
 import dev.tollgate.config.ConfigWatcher;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.frontdoor.anthropic.AnthropicErrors;
+import dev.tollgate.frontdoor.anthropic.AnthropicFrontDoor;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AuthenticationFilter;
+import dev.tollgate.pipeline.CountTokensFilter;
 import dev.tollgate.pipeline.GatewayRoutes;
 import dev.tollgate.pipeline.LlmCallFilter;
 import dev.tollgate.pipeline.MeterRejectionsFilter;
@@ -34,6 +38,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -66,7 +71,8 @@ public class GatewayConfiguration {
 
     @Bean
     ErrorEnvelopeHandler errorEnvelopeHandler() {
-        return new ErrorEnvelopeHandler();
+        // Anthropic's front door answers errors in Anthropic's shape, so its SDKs raise their usual exceptions.
+        return new ErrorEnvelopeHandler(Map.of(Endpoint.MESSAGES.path(), AnthropicErrors::json));
     }
 
     @Bean
@@ -140,7 +146,12 @@ public class GatewayConfiguration {
 
     @Bean
     ParseRequestFilter parseRequestFilter(TollgateProperties properties) {
-        return new ParseRequestFilter(properties.maxRequestSize());
+        return new ParseRequestFilter(properties.maxRequestSize(), Map.of(Endpoint.MESSAGES, AnthropicFrontDoor.INSTANCE));
+    }
+
+    @Bean
+    CountTokensFilter countTokensFilter(RoutingTable routingTable, TollgateProperties properties, ConfigWatcher configWatcher) {
+        return new CountTokensFilter(routingTable, properties.maxRequestSize());
     }
 
     @Bean

@@ -117,7 +117,7 @@ public class AnthropicAdapter implements ProviderAdapter {
         }
         ObjectNode completion = AnthropicMapper.toChatCompletion(message, request.upstreamModel(), jsonMode,
                 System.currentTimeMillis() / 1000);
-        TokenUsage usage = AnthropicMapper.usage(message.get("usage"));
+        TokenUsage usage = AnthropicWire.usage(message.get("usage"));
         if (usage == null) {
             String text = completion.path("choices").path(0).path("message").path("content").asString("");
             usage = new TokenUsage(TokenCounter.countInput(chat), TokenCounter.count(text), 0, true);
@@ -189,32 +189,13 @@ public class AnthropicAdapter implements ProviderAdapter {
         JsonNode error = event.path("error");
         String type = AnthropicMapper.str(error.get("type"));
         String message = AnthropicMapper.str(error.get("message"));
-        int status = statusOf(type);
+        int status = AnthropicWire.errorStatus(type);
         if (message == null || message.isEmpty()) {
             message = type != null ? type : "unknown error";
         }
         return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, status,
                 "provider '" + provider + "' answered " + status + ": " + message, null,
                 openAiType(type, status), errorCode(type, status, message), null, null);
-    }
-
-    /** The HTTP status Anthropic uses for an error type; 500 for types it adds later. */
-    static int statusOf(String type) {
-        if (type == null) {
-            return 500;
-        }
-        return switch (type) {
-            case "invalid_request_error" -> 400;
-            case "authentication_error" -> 401;
-            case "billing_error" -> 402;
-            case "permission_error" -> 403;
-            case "not_found_error" -> 404;
-            case "request_too_large" -> 413;
-            case "rate_limit_error" -> 429;
-            case "timeout_error" -> 504;
-            case "overloaded_error" -> 529;
-            default -> 500; // api_error and anything new
-        };
     }
 
     /** The nearest OpenAI error type for an Anthropic one (by status when the type is missing or new). */

@@ -406,45 +406,12 @@ public final class AnthropicMapper {
         out.putNull("refusal");
         out.putArray("annotations");
         choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(str(message.get("stop_reason")), !calls.isEmpty()));
-        TokenUsage usage = usage(message.get("usage"));
+        choice.put("finish_reason", AnthropicWire.finishReason(str(message.get("stop_reason")), !calls.isEmpty()));
+        TokenUsage usage = AnthropicWire.usage(message.get("usage"));
         if (usage != null) {
             ChatChunks.putUsage(root, usage);
         }
         return root;
-    }
-
-    /**
-     * OpenAI's finish_reason for Anthropic's stop_reason. A {@code tool_use} stop is
-     * {@code tool_calls} only when a client tool was called (not just the JSON-mode tool).
-     */
-    public static String finishReason(String stopReason, boolean calledClientTool) {
-        if (stopReason == null) {
-            return "stop";
-        }
-        return switch (stopReason) {
-            case "max_tokens", "model_context_window_exceeded" -> "length";
-            case "tool_use" -> calledClientTool ? "tool_calls" : "stop";
-            case "refusal" -> "content_filter";
-            default -> "stop"; // end_turn, stop_sequence, pause_turn
-        };
-    }
-
-    /**
-     * Anthropic's usage in Tollgate's terms. Anthropic counts the prompt in three disjoint parts:
-     * {@code input_tokens} (after the last cache breakpoint), {@code cache_creation_input_tokens}
-     * and {@code cache_read_input_tokens}; OpenAI's {@code prompt_tokens} is their sum with
-     * {@code cached_tokens} the cache reads. Cache writes (billed by Anthropic at 1.25x input)
-     * are priced as plain input here: the price model knows only input, cached input and output.
-     * Null when the message has no usage.
-     */
-    public static TokenUsage usage(JsonNode usage) {
-        if (usage == null || !usage.isObject()) {
-            return null;
-        }
-        long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
-        long prompt = usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0) + cacheRead;
-        return new TokenUsage(prompt, usage.path("output_tokens").asLong(0), cacheRead, false);
     }
 
     static JsonNode parse(String json) {
@@ -647,7 +614,7 @@ public final class AnthropicMapper {
             }
             startOnce(out);
             finishSent = true;
-            out.add(chunk(JSON.createObjectNode(), finishReason(stopReason, tools > 0), null));
+            out.add(chunk(JSON.createObjectNode(), AnthropicWire.finishReason(stopReason, tools > 0), null));
         }
 
         private void usage(JsonNode usage) {

@@ -213,7 +213,7 @@ class AnthropicMapperTest {
                              "logprobs":null,"finish_reason":"stop"}],
                  "usage":{"prompt_tokens":2112,"completion_tokens":9,"total_tokens":2121,
                           "prompt_tokens_details":{"cached_tokens":2000}}}"""));
-        assertThat(AnthropicMapper.usage(message.get("usage"))).isEqualTo(new TokenUsage(2112, 9, 2000, false));
+        assertThat(AnthropicWire.usage(message.get("usage"))).isEqualTo(new TokenUsage(2112, 9, 2000, false));
     }
 
     @Test
@@ -257,13 +257,13 @@ class AnthropicMapperTest {
 
     @Test
     void stopReasons() {
-        assertThat(AnthropicMapper.finishReason("end_turn", false)).isEqualTo("stop");
-        assertThat(AnthropicMapper.finishReason("stop_sequence", false)).isEqualTo("stop");
-        assertThat(AnthropicMapper.finishReason("max_tokens", false)).isEqualTo("length");
-        assertThat(AnthropicMapper.finishReason("tool_use", true)).isEqualTo("tool_calls");
-        assertThat(AnthropicMapper.finishReason("tool_use", false)).isEqualTo("stop");
-        assertThat(AnthropicMapper.finishReason("refusal", false)).isEqualTo("content_filter");
-        assertThat(AnthropicMapper.finishReason("pause_turn", false)).isEqualTo("stop");
+        assertThat(AnthropicWire.finishReason("end_turn", false)).isEqualTo("stop");
+        assertThat(AnthropicWire.finishReason("stop_sequence", false)).isEqualTo("stop");
+        assertThat(AnthropicWire.finishReason("max_tokens", false)).isEqualTo("length");
+        assertThat(AnthropicWire.finishReason("tool_use", true)).isEqualTo("tool_calls");
+        assertThat(AnthropicWire.finishReason("tool_use", false)).isEqualTo("stop");
+        assertThat(AnthropicWire.finishReason("refusal", false)).isEqualTo("content_filter");
+        assertThat(AnthropicWire.finishReason("pause_turn", false)).isEqualTo("stop");
         JsonNode truncated = json("""
                 {"id":"msg_4","type":"message","role":"assistant","model":"claude","content":[{"type":"text","text":"Once upon"}],
                  "stop_reason":"max_tokens","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":2}}""");
@@ -634,8 +634,8 @@ class AnthropicMapperTest {
         assertThat(error(408, "", null).retryable()).isTrue();
         assertThat(error(408, "", null).errorType()).isEqualTo("server_error");
 
-        assertThat(AnthropicAdapter.statusOf("overloaded_error")).isEqualTo(529);
-        assertThat(AnthropicAdapter.statusOf("rate_limit_error")).isEqualTo(429);
-        assertThat(AnthropicAdapter.statusOf("something_new")).isEqualTo(500);
+        assertThat(AnthropicWire.errorStatus("overloaded_error")).isEqualTo(529);
+        assertThat(AnthropicWire.errorStatus("rate_limit_error")).isEqualTo(429);
+        assertThat(AnthropicWire.errorStatus("something_new")).isEqualTo(500);
     }
 }
