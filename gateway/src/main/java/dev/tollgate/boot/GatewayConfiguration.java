@@ -90,6 +90,8 @@ public class GatewayConfiguration {
         return provider -> switch (provider.type().protocol()) {
             case OPENAI -> new OpenAiCompatibleAdapter(provider, upstreamConnections);
             case ANTHROPIC -> new AnthropicAdapter(provider, upstreamConnections);
+            case AZURE -> OpenAiCompatibleAdapter.azure(provider, upstreamConnections);
+            case BEDROCK -> throw new IllegalStateException("type bedrock: adapter not implemented yet");
             case SIMULATED -> new SimulatedAdapter(provider);
         };
     }
