@@ -18,6 +18,7 @@ import dev.tollgate.pipeline.ModelCatalogFilter;
 import dev.tollgate.pipeline.ParseRequestFilter;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.anthropic.AnthropicAdapter;
+import dev.tollgate.provider.bedrock.BedrockAdapter;
 import dev.tollgate.provider.openai.OpenAiCompatibleAdapter;
 import dev.tollgate.provider.simulated.SimulatedAdapter;
 import dev.tollgate.routing.DeploymentAdmission;
@@ -91,7 +92,7 @@ public class GatewayConfiguration {
             case OPENAI -> new OpenAiCompatibleAdapter(provider, upstreamConnections);
             case ANTHROPIC -> new AnthropicAdapter(provider, upstreamConnections);
             case AZURE -> OpenAiCompatibleAdapter.azure(provider, upstreamConnections);
-            case BEDROCK -> throw new IllegalStateException("type bedrock: adapter not implemented yet");
+            case BEDROCK -> new BedrockAdapter(provider, upstreamConnections);
             case SIMULATED -> new SimulatedAdapter(provider);
         };
     }

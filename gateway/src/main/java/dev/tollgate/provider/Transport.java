@@ -48,12 +48,18 @@ public final class Transport {
      */
     public static HttpClient.ResponseReceiver<?> post(HttpClient client, Duration providerConnect, ProviderRequest request,
             java.net.URI uri, byte[] body, boolean stream) {
+        return post(client, providerConnect, request, uri, body, stream ? "text/event-stream" : "application/json");
+    }
+
+    /** As {@link #post(HttpClient, Duration, ProviderRequest, java.net.URI, byte[], boolean)}, with the accept header given. */
+    public static HttpClient.ResponseReceiver<?> post(HttpClient client, Duration providerConnect, ProviderRequest request,
+            java.net.URI uri, byte[] body, String accept) {
         HttpClient http = request.connectTimeout() == null || request.connectTimeout().equals(providerConnect)
                 ? client
                 : client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) request.connectTimeout().toMillis());
         return http.headers(h -> {
                     h.set("x-request-id", request.requestId());
-                    h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+                    h.set(HttpHeaderNames.ACCEPT, accept);
                 })
                 .post()
                 .uri(uri)
