@@ -2,6 +2,7 @@ package dev.tollgate.provider.anthropic;
 
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.provider.OpenAiChat;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
@@ -123,20 +124,14 @@ public class AnthropicAdapter implements ProviderAdapter {
     private byte[] body(ProviderRequest request, boolean stream) {
         Endpoint endpoint = request.request().endpoint();
         if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw refused(null, endpoint.path() + " is not supported by Anthropic; only /v1/chat/completions is.");
+            throw OpenAiChat.refused(provider.name(), null, endpoint.path() + " is not supported by Anthropic; only /v1/chat/completions is.");
         }
         try {
             return Json.MAPPER.writeValueAsBytes(
                     AnthropicMapper.toAnthropicRequest(request.request().json(), request.upstreamModel(), stream));
-        } catch (AnthropicMapper.UnsupportedRequest e) {
-            throw refused(e.param(), e.getMessage());
+        } catch (OpenAiChat.UnsupportedRequest e) {
+            throw e.toUpstream(provider.name());
         }
-    }
-
-    private UpstreamException refused(String param, String message) {
-        return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, 400,
-                "provider '" + provider.name() + "' cannot serve this request: " + message, null,
-                "invalid_request_error", "unsupported_by_provider", param, null);
     }
 
     private ProviderResponse answer(ProviderRequest request, ObjectNode chat, boolean jsonMode, byte[] body) {

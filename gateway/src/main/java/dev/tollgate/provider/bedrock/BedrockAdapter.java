@@ -2,6 +2,7 @@ package dev.tollgate.provider.bedrock;
 
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.provider.OpenAiChat;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
@@ -157,19 +158,14 @@ public class BedrockAdapter implements ProviderAdapter {
     private byte[] body(ProviderRequest request) {
         Endpoint endpoint = request.request().endpoint();
         if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw refused(null, endpoint.path() + " is not supported by Bedrock's Converse API; only /v1/chat/completions is.");
+            throw OpenAiChat.refused(provider.name(), null,
+                    endpoint.path() + " is not supported by Bedrock's Converse API; only /v1/chat/completions is.");
         }
         try {
             return Json.MAPPER.writeValueAsBytes(BedrockMapper.toConverseRequest(request.request().json()));
-        } catch (BedrockMapper.UnsupportedRequest e) {
-            throw refused(e.param(), e.getMessage());
+        } catch (OpenAiChat.UnsupportedRequest e) {
+            throw e.toUpstream(provider.name());
         }
-    }
-
-    private UpstreamException refused(String param, String message) {
-        return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, 400,
-                "provider '" + provider.name() + "' cannot serve this request: " + message, null,
-                "invalid_request_error", "unsupported_by_provider", param, null);
     }
 
     private ProviderResponse answer(ProviderRequest request, String id, byte[] body) {

@@ -1,5 +1,7 @@
 package dev.tollgate.provider.bedrock;
 
+import dev.tollgate.provider.OpenAiChat;
+import dev.tollgate.provider.OpenAiChat.UnsupportedRequest;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamException;
@@ -35,28 +37,11 @@ public final class BedrockMapper {
 
     private BedrockMapper() {}
 
-    /** The client asked for something Converse cannot do; a 400 for the client, never retried. */
-    public static final class UnsupportedRequest extends RuntimeException {
-        private final String param;
-
-        UnsupportedRequest(String param, String message) {
-            super(message, null, false, false);
-            this.param = param;
-        }
-
-        public String param() {
-            return param;
-        }
-    }
-
     // ---------------------------------------------------------------- request
 
     /** The Converse (or ConverseStream: the body is the same) request for an OpenAI chat body. */
     public static ObjectNode toConverseRequest(JsonNode chat) {
-        JsonNode n = chat.get("n");
-        if (n != null && n.isNumber() && n.asInt() > 1) {
-            throw new UnsupportedRequest("n", "n: Bedrock returns one choice per call; n > 1 is not supported.");
-        }
+        OpenAiChat.oneChoiceOnly(chat, "Bedrock");
         String format = str(chat.path("response_format").get("type"));
         if (format != null && !format.equals("text")) {
             throw new UnsupportedRequest("response_format",
@@ -65,12 +50,9 @@ public final class BedrockMapper {
         ObjectNode out = JSON.createObjectNode();
         boolean toolHistory = messages(chat.path("messages"), out);
         ObjectNode inference = JSON.createObjectNode();
-        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
-            JsonNode v = chat.get(field);
-            if (v != null && v.isIntegralNumber()) {
-                inference.put("maxTokens", v.asInt());
-                break;
-            }
+        Integer maxTokens = OpenAiChat.maxTokens(chat);
+        if (maxTokens != null) {
+            inference.put("maxTokens", maxTokens);
         }
         JsonNode temperature = chat.get("temperature");
         if (temperature != null && temperature.isNumber()) {
@@ -80,12 +62,10 @@ public final class BedrockMapper {
         if (topP != null && topP.isNumber()) {
             inference.put("topP", topP.asDouble());
         }
-        JsonNode stop = chat.get("stop");
-        if (stop != null && stop.isString()) {
-            inference.putArray("stopSequences").add(stop.asString());
-        } else if (stop != null && stop.isArray() && !stop.isEmpty()) {
+        List<String> stop = OpenAiChat.stopSequences(chat);
+        if (!stop.isEmpty()) {
             ArrayNode sequences = inference.putArray("stopSequences");
-            stop.forEach(s -> sequences.add(s.asString()));
+            stop.forEach(sequences::add);
         }
         if (!inference.isEmpty()) {
             out.set("inferenceConfig", inference);
@@ -126,8 +106,8 @@ public final class BedrockMapper {
                             ObjectNode use = blocks.addObject().putObject("toolUse");
                             use.put("toolUseId", call.path("id").asString(""));
                             use.put("name", call.path("function").path("name").asString(""));
-                            use.set("input", arguments(call.path("function").get("arguments"),
-                                    at + ".tool_calls[" + j + "].function.arguments"));
+                            use.set("input", OpenAiChat.toolArguments(call.path("function").get("arguments"),
+                                    at + ".tool_calls[" + j + "].function.arguments", "Bedrock"));
                             toolHistory = true;
                         }
                     }
@@ -173,30 +153,12 @@ public final class BedrockMapper {
 
     /** Content (string, array of parts, or null) as Converse content blocks; empty text is dropped. */
     private static ArrayNode blocks(JsonNode content, String at) {
-        ArrayNode blocks = JSON.createArrayNode();
-        if (content == null || content.isNull()) {
-            return blocks;
-        }
-        if (content.isString()) {
-            if (!content.asString().isEmpty()) {
-                blocks.addObject().put("text", content.asString());
-            }
-            return blocks;
-        }
-        for (int i = 0; i < content.size(); i++) {
-            ObjectNode block = block(content.get(i), at + "[" + i + "]");
-            if (block != null) {
-                blocks.add(block);
-            }
-        }
-        return blocks;
+        return OpenAiChat.contentBlocks(content, at, BLOCK);
     }
 
-    private static ObjectNode block(JsonNode part, String at) {
-        String type = str(part.get("type"));
-        if (type == null) {
-            throw new UnsupportedRequest(at + ".type", at + ".type: required.");
-        }
+    private static final OpenAiChat.PartMapper BLOCK = (part, type, at) -> block(part, type, at);
+
+    private static ObjectNode block(JsonNode part, String type, String at) {
         switch (type) {
             case "text", "refusal" -> {
                 String text = str(part.get(type));
@@ -213,8 +175,8 @@ public final class BedrockMapper {
                     throw new UnsupportedRequest(param, param
                             + ": Bedrock accepts images only as inline base64 data: URLs (data:image/png;base64,...), not by http(s) URL.");
                 }
-                DataUrl data = DataUrl.parse(url, param);
-                String format = switch (data.mediaType()) {
+                OpenAiChat.DataUrl data = OpenAiChat.DataUrl.parse(url, param);
+                String format = switch (data.mediaType().toLowerCase(Locale.ROOT)) {
                     case "image/png" -> "png";
                     case "image/jpeg", "image/jpg" -> "jpeg";
                     case "image/gif" -> "gif";
@@ -231,37 +193,6 @@ public final class BedrockMapper {
             default -> throw new UnsupportedRequest(at + ".type",
                     at + ".type: content parts of type '" + type + "' are not supported by Bedrock.");
         }
-    }
-
-    /** A base64 {@code data:} URL. */
-    record DataUrl(String mediaType, String base64) {
-        static DataUrl parse(String url, String at) {
-            int comma = url.indexOf(',');
-            String meta = comma < 0 ? "" : url.substring(5, comma);
-            if (comma < 0 || !meta.endsWith(";base64")) {
-                throw new UnsupportedRequest(at, at + ": a data: URL must be base64 encoded (data:<media type>;base64,...).");
-            }
-            return new DataUrl(meta.substring(0, meta.length() - ";base64".length()).toLowerCase(Locale.ROOT), url.substring(comma + 1));
-        }
-    }
-
-    /** Tool call arguments (a JSON string in OpenAI) as the toolUse input object. */
-    private static JsonNode arguments(JsonNode arguments, String at) {
-        if (arguments == null || arguments.isNull() || (arguments.isString() && arguments.asString().isBlank())) {
-            return JSON.createObjectNode();
-        }
-        if (arguments.isObject()) {
-            return arguments;
-        }
-        try {
-            JsonNode parsed = JSON.readTree(arguments.asString());
-            if (parsed != null && parsed.isObject()) {
-                return parsed;
-            }
-        } catch (JacksonException notJson) {
-            // reported below
-        }
-        throw new UnsupportedRequest(at, at + ": Bedrock needs tool call arguments that are a JSON object.");
     }
 
     /**
@@ -340,7 +271,11 @@ public final class BedrockMapper {
             }
             // reasoningContent, citations, guard content: not part of OpenAI's message
         }
-        ObjectNode root = envelope(id, "chat.completion", model, created);
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", id);
+        root.put("object", "chat.completion");
+        root.put("created", created);
+        root.put("model", model);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
@@ -358,7 +293,7 @@ public final class BedrockMapper {
         choice.put("finish_reason", finishReason(str(converse.get("stopReason"))));
         TokenUsage usage = usage(converse.get("usage"));
         if (usage != null) {
-            putUsage(root, usage);
+            OpenAiChat.putUsage(root, usage);
         }
         return root;
     }
@@ -389,22 +324,6 @@ public final class BedrockMapper {
         return new TokenUsage(prompt, usage.path("outputTokens").asLong(0), cacheRead, false);
     }
 
-    static void putUsage(ObjectNode root, TokenUsage usage) {
-        ObjectNode u = root.putObject("usage");
-        u.put("prompt_tokens", usage.inputTokens());
-        u.put("completion_tokens", usage.outputTokens());
-        u.put("total_tokens", usage.inputTokens() + usage.outputTokens());
-        u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedInputTokens());
-    }
-
-    private static ObjectNode envelope(String id, String object, String model, long created) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", id);
-        root.put("object", object);
-        root.put("created", created);
-        root.put("model", model);
-        return root;
-    }
 
     static String str(JsonNode node) {
         return node != null && node.isString() ? node.asString() : null;
@@ -423,22 +342,16 @@ public final class BedrockMapper {
     public static final class StreamTranslator {
 
         private final String provider;
-        private final String id;
-        private final String model;
-        private final long created;
+        private final OpenAiChat.ChunkWriter chunks;
         /** Converse content block index to OpenAI tool call index, with whether arguments came. */
         private final Map<Integer, int[]> toolBlocks = new HashMap<>();
-        private boolean started;
-        private boolean finishSent;
         private boolean done;
         private int tools;
         private String stopReason;
 
         public StreamTranslator(String provider, String id, String model, long created) {
             this.provider = provider;
-            this.id = id;
-            this.model = model;
-            this.created = created;
+            this.chunks = new OpenAiChat.ChunkWriter(id, model, created);
         }
 
         public List<StreamChunk> accept(List<Message> messages) {
@@ -460,7 +373,7 @@ public final class BedrockMapper {
             if (done) {
                 return List.of();
             }
-            if (!finishSent) {
+            if (!chunks.finished()) {
                 throw UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
                         "provider '" + provider + "' ended the stream before messageStop", null);
             }
@@ -488,16 +401,10 @@ public final class BedrockMapper {
                     JsonNode event = payload(message);
                     JsonNode toolUse = event.path("start").get("toolUse");
                     if (toolUse != null && toolUse.isObject()) {
-                        startOnce(out);
+                        chunks.roleOnce(out);
                         int index = tools++;
                         toolBlocks.put(event.path("contentBlockIndex").asInt(0), new int[] {index, 0});
-                        ObjectNode delta = JSON.createObjectNode();
-                        ObjectNode call = delta.putArray("tool_calls").addObject();
-                        call.put("index", index);
-                        call.put("id", toolUse.path("toolUseId").asString(""));
-                        call.put("type", "function");
-                        call.putObject("function").put("name", toolUse.path("name").asString("")).put("arguments", "");
-                        out.add(chunk(delta, null, null));
+                        out.add(chunks.toolCallStart(index, toolUse.path("toolUseId").asString(""), toolUse.path("name").asString("")));
                     }
                 }
                 case "contentBlockDelta" -> {
@@ -505,8 +412,8 @@ public final class BedrockMapper {
                     JsonNode delta = event.path("delta");
                     String text = str(delta.get("text"));
                     if (text != null && !text.isEmpty()) {
-                        startOnce(out);
-                        out.add(chunk(JSON.createObjectNode().put("content", text), null, text));
+                        chunks.roleOnce(out);
+                        out.add(chunks.content(text));
                     }
                     String input = str(delta.path("toolUse").get("input"));
                     int[] tool = toolBlocks.get(event.path("contentBlockIndex").asInt(0));
@@ -529,10 +436,7 @@ public final class BedrockMapper {
                     finish(out);
                     TokenUsage usage = usage(payload(message).get("usage"));
                     if (usage != null) {
-                        ObjectNode chunk = envelope(id, "chat.completion.chunk", model, created);
-                        chunk.putArray("choices");
-                        putUsage(chunk, usage);
-                        out.add(new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), usage, true, null, false));
+                        out.add(chunks.usage(usage));
                     }
                     out.add(StreamChunk.done(SseFrames.DONE));
                     done = true;
@@ -545,40 +449,11 @@ public final class BedrockMapper {
 
         private void arguments(int[] tool, String partial, List<StreamChunk> out) {
             tool[1] = 1;
-            ObjectNode delta = JSON.createObjectNode();
-            ObjectNode call = delta.putArray("tool_calls").addObject();
-            call.put("index", tool[0]);
-            call.putObject("function").put("arguments", partial);
-            out.add(chunk(delta, null, partial));
-        }
-
-        private void startOnce(List<StreamChunk> out) {
-            if (!started) {
-                started = true;
-                ObjectNode delta = JSON.createObjectNode().put("role", "assistant").put("content", "");
-                delta.putNull("refusal");
-                out.add(chunk(delta, null, null));
-            }
+            out.add(chunks.toolArguments(tool[0], partial));
         }
 
         private void finish(List<StreamChunk> out) {
-            if (finishSent) {
-                return;
-            }
-            startOnce(out);
-            finishSent = true;
-            out.add(chunk(JSON.createObjectNode(), finishReason(stopReason), null));
-        }
-
-        private StreamChunk chunk(ObjectNode delta, String finishReason, String text) {
-            ObjectNode chunk = envelope(id, "chat.completion.chunk", model, created);
-            ObjectNode choice = chunk.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.set("delta", delta);
-            choice.putNull("logprobs");
-            choice.put("finish_reason", finishReason);
-            chunk.putNull("usage");
-            return new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), null, false, text, false);
+            chunks.finishOnce(finishReason(stopReason), out);
         }
 
         private JsonNode payload(Message message) {

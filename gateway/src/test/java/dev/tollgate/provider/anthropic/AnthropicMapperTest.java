@@ -3,6 +3,7 @@ package dev.tollgate.provider.anthropic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.provider.OpenAiChat;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamException;
@@ -179,19 +180,19 @@ class AnthropicMapperTest {
     @Test
     void refusesWhatAnthropicCannotDo() {
         assertThatThrownBy(() -> request("{\"model\":\"m\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("n > 1");
+                .isInstanceOf(OpenAiChat.UnsupportedRequest.class).hasMessageContaining("n > 1");
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class)
+                .isInstanceOf(OpenAiChat.UnsupportedRequest.class)
                 .hasMessageContaining("messages[0].content[0].type")
-                .satisfies(e -> assertThat(((AnthropicMapper.UnsupportedRequest) e).param()).isEqualTo("messages[0].content[0].type"));
+                .satisfies(e -> assertThat(((OpenAiChat.UnsupportedRequest) e).param()).isEqualTo("messages[0].content[0].type"));
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,rawbytes"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("base64");
+                .isInstanceOf(OpenAiChat.UnsupportedRequest.class).hasMessageContaining("base64");
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[
                   {"id":"t","type":"function","function":{"name":"f","arguments":"not json"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("JSON object");
+                .isInstanceOf(OpenAiChat.UnsupportedRequest.class).hasMessageContaining("JSON object");
     }
 
     // ------------------------------------------------------------ responses

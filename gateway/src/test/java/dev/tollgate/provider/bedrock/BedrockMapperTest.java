@@ -6,6 +6,7 @@ import static dev.tollgate.provider.bedrock.EventStreams.exception;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.provider.OpenAiChat;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamException;
@@ -96,9 +97,9 @@ class BedrockMapperTest {
 
         assertThatThrownBy(() -> BedrockMapper.toConverseRequest(json("""
                 {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]}]}""")))
-                .isInstanceOf(BedrockMapper.UnsupportedRequest.class)
+                .isInstanceOf(OpenAiChat.UnsupportedRequest.class)
                 .hasMessageContaining("messages[0].content[0].image_url.url: Bedrock accepts images only as inline base64 data: URLs")
-                .satisfies(e -> assertThat(((BedrockMapper.UnsupportedRequest) e).param()).isEqualTo("messages[0].content[0].image_url.url"));
+                .satisfies(e -> assertThat(((OpenAiChat.UnsupportedRequest) e).param()).isEqualTo("messages[0].content[0].image_url.url"));
         assertThatThrownBy(() -> BedrockMapper.toConverseRequest(json("""
                 {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/tiff;base64,AAAA"}}]}]}""")))
                 .hasMessageContaining("image type 'image/tiff' is not supported");
@@ -106,7 +107,7 @@ class BedrockMapperTest {
                 .hasMessageContaining("n > 1");
         assertThatThrownBy(() -> BedrockMapper.toConverseRequest(json(
                 "{\"response_format\":{\"type\":\"json_object\"},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")))
-                .isInstanceOf(BedrockMapper.UnsupportedRequest.class);
+                .isInstanceOf(OpenAiChat.UnsupportedRequest.class);
     }
 
     // ---------------------------------------------------------------- response
