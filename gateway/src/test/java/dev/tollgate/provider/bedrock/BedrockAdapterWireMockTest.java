@@ -115,6 +115,41 @@ class BedrockAdapterWireMockTest {
     }
 
     @Test
+    void whatArrivesIsWhatWasSigned() {
+        SERVER.stubFor(post(urlPathMatching("/model/.*/converse")).willReturn(aResponse().withHeader("Content-Type", "application/json")
+                .withBody("{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"ok\"}]}},\"stopReason\":\"end_turn\","
+                        + "\"usage\":{\"inputTokens\":3,\"outputTokens\":1,\"totalTokens\":4}}")));
+        StepVerifier.create(adapter.call(chat("{\"model\":\"haiku\",\"messages\":[{\"role\":\"user\",\"content\":\"Say ok\"}]}")))
+                .expectNextCount(1)
+                .verifyComplete();
+
+        // Re-sign the request as the server received it (signed headers, path, body) at the same
+        // instant: AWS would compute this signature, so it must equal the one sent.
+        LoggedRequest sent = onlyRequest();
+        String authorization = sent.getHeader("Authorization");
+        String signedHeaders = authorization.replaceAll(".*SignedHeaders=([^,]+),.*", "$1");
+        var received = software.amazon.awssdk.http.SdkHttpRequest.builder()
+                .method(software.amazon.awssdk.http.SdkHttpMethod.POST)
+                .uri(URI.create("http://127.0.0.1:" + SERVER.port() + sent.getUrl()));
+        for (String name : signedHeaders.split(";")) {
+            if (!name.equals("x-amz-date") && !name.equals("x-amz-security-token")) {
+                received.putHeader(name, sent.getHeader(name));
+            }
+        }
+        java.time.Instant at = java.time.ZonedDateTime.parse(sent.getHeader("X-Amz-Date"),
+                java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX")).toInstant();
+        var resigned = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.create().sign(r -> r
+                .identity(software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity.create(
+                        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "token-123"))
+                .request(received.build())
+                .payload(software.amazon.awssdk.http.ContentStreamProvider.fromByteArray(sent.getBody()))
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.SERVICE_SIGNING_NAME, "bedrock")
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                .putProperty(software.amazon.awssdk.http.auth.spi.signer.HttpSigner.SIGNING_CLOCK, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)));
+        assertThat(resigned.request().firstMatchingHeader("Authorization")).hasValue(authorization);
+    }
+
+    @Test
     void theSignatureCoversTheBody() {
         var first = adapter.sign(URI.create("http://127.0.0.1/model/m/converse"), "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
         var second = adapter.sign(URI.create("http://127.0.0.1/model/m/converse"), "{\"a\":2}".getBytes(StandardCharsets.UTF_8));
