@@ -22,6 +22,7 @@ import dev.tollgate.pipeline.ModelCatalogFilter;
 import dev.tollgate.pipeline.ParseRequestFilter;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.anthropic.AnthropicAdapter;
+import dev.tollgate.provider.bedrock.BedrockAdapter;
 import dev.tollgate.provider.gemini.GeminiAdapter;
 import dev.tollgate.provider.openai.OpenAiCompatibleAdapter;
 import dev.tollgate.provider.simulated.SimulatedAdapter;
@@ -98,6 +99,8 @@ public class GatewayConfiguration {
             case OPENAI -> new OpenAiCompatibleAdapter(provider, upstreamConnections);
             case ANTHROPIC -> new AnthropicAdapter(provider, upstreamConnections);
             case GEMINI -> new GeminiAdapter(provider, upstreamConnections);
+            case AZURE -> OpenAiCompatibleAdapter.azure(provider, upstreamConnections);
+            case BEDROCK -> new BedrockAdapter(provider, upstreamConnections);
             case SIMULATED -> new SimulatedAdapter(provider);
         };
     }

@@ -97,6 +97,19 @@ abstract class GatewayTestBase {
                     api-key: sk-ant-test-0000
                     retry: { max-attempts: 1 }
                     circuit-breaker: { minimum-calls: 1000, sliding-window-size: 1000 }
+                  azure:
+                    type: azure
+                    base-url: http://127.0.0.1:%d/azure
+                    api-key: azure-test-key-0000
+                    api-version: 2024-10-21
+                    retry: { max-attempts: 1 }
+                  bedrock:
+                    type: bedrock
+                    base-url: http://127.0.0.1:%d/bedrock
+                    region: us-east-1
+                    access-key-id: AKIDEXAMPLE
+                    secret-access-key: bedrock-test-secret-0000
+                    retry: { max-attempts: 1 }
                   sim:
                     type: simulated
                     ttft: 5ms
@@ -141,6 +154,13 @@ abstract class GatewayTestBase {
                     deployments: [ { provider: claude, model: claude-sonnet-4-5 } ]
                     price: { input: 3, cached-input: 0.30, output: 15 }
                     fallbacks: [ backup ]
+                  azure-gpt:
+                    deployments: [ { provider: azure, model: gpt-4o-eastus } ]
+                    fallbacks: [ backup ]
+                  bedrock-haiku:
+                    deployments: [ { provider: bedrock, model: "anthropic.claude-3-haiku-20240307-v1:0" } ]
+                    price: { input: 0.25, cached-input: 0.03, output: 1.25 }
+                    fallbacks: [ backup ]
                   sim-model:
                     deployments: [ { provider: sim, model: sim-model } ]
                     price: { input: 0.5, output: 1.5 }
@@ -148,7 +168,7 @@ abstract class GatewayTestBase {
                   - { name: all, key: %s, team: platform, project: it, models: [ "*" ], metadata: { cost-center: cc-42 } }
                   - { name: limited, key: %s, team: growth, models: [ sim-model ] }
                 """.formatted(PRIMARY.port(), SECONDARY.port(), PRIMARY.port(), PRIMARY.port(), NETTY.port(), NETTY.port(), NETTY.port(),
-                closedPort(), PRIMARY.port(), KEY, LIMITED_KEY);
+                closedPort(), PRIMARY.port(), PRIMARY.port(), PRIMARY.port(), KEY, LIMITED_KEY);
     }
 
     /** A port nothing listens on: connecting to it is refused at once. */

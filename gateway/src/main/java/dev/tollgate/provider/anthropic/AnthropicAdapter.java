@@ -1,19 +1,19 @@
 package dev.tollgate.provider.anthropic;
 
-import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.provider.ChatRequests;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
-import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.support.Json;
 import dev.tollgate.support.TokenCounter;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -88,30 +88,12 @@ public class AnthropicAdapter implements ProviderAdapter {
 
     /** The Messages API body, or the refusal of a request Anthropic cannot serve. */
     private byte[] body(ProviderRequest request, boolean stream) {
-        Endpoint endpoint = request.request().endpoint();
-        if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw UnsupportedRequest.refused(provider.name(), null, endpoint.path() + " is not supported by Anthropic; only /v1/chat/completions is.");
-        }
-        try {
-            return Json.MAPPER.writeValueAsBytes(
-                    AnthropicMapper.toAnthropicRequest(request.request().json(), request.upstreamModel(), stream));
-        } catch (UnsupportedRequest e) {
-            throw e.toUpstream(provider.name());
-        }
+        return ChatRequests.vendorBody(request, provider.name(), "Anthropic",
+                chat -> AnthropicMapper.toAnthropicRequest(chat, request.upstreamModel(), stream));
     }
 
     private ProviderResponse answer(ProviderRequest request, ObjectNode chat, boolean jsonMode, byte[] body) {
-        JsonNode message;
-        try {
-            message = Json.MAPPER.readTree(body);
-        } catch (JacksonException e) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider '" + provider.name() + "' answered with invalid JSON: " + e.getOriginalMessage(), null);
-        }
-        if (message == null || !message.isObject()) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider '" + provider.name() + "' answered with something that is not a message", null);
-        }
+        JsonNode message = Transport.jsonAnswer(body, provider.name(), "a message");
         if ("error".equals(AnthropicMapper.str(message.get("type")))) {
             throw streamError(provider.name(), message);
         }
@@ -241,8 +223,8 @@ public class AnthropicAdapter implements ProviderAdapter {
     }
 
 
-    private UpstreamException httpError(int status, byte[] body, Duration retryAfter) {
-        return httpError(provider.name(), status, body, retryAfter);
+    private UpstreamException httpError(int status, byte[] body, HttpHeaders headers) {
+        return httpError(provider.name(), status, body, Transport.retryAfter(headers));
     }
 
     private Throwable classify(Throwable e) {

@@ -61,10 +61,7 @@ public final class AnthropicMapper {
     }
 
     public static ObjectNode toAnthropicRequest(JsonNode chat, String model, boolean stream) {
-        JsonNode n = chat.get("n");
-        if (n != null && n.isNumber() && n.asInt() > 1) {
-            throw new UnsupportedRequest("n", "n: Anthropic returns one choice per call; n > 1 is not supported.");
-        }
+        ChatRequests.oneChoiceOnly(chat, "Anthropic");
         ObjectNode out = JSON.createObjectNode();
         out.put("model", model);
         out.put("max_tokens", maxTokens(chat));
@@ -95,13 +92,8 @@ public final class AnthropicMapper {
 
     /** {@code max_completion_tokens}, else {@code max_tokens}, else {@value #DEFAULT_MAX_TOKENS}. */
     static int maxTokens(JsonNode chat) {
-        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
-            JsonNode v = chat.get(field);
-            if (v != null && v.isIntegralNumber()) {
-                return v.asInt();
-            }
-        }
-        return DEFAULT_MAX_TOKENS;
+        Integer max = ChatRequests.maxTokens(chat);
+        return max != null ? max : DEFAULT_MAX_TOKENS;
     }
 
     private static void messages(JsonNode messages, ObjectNode out) {
@@ -111,26 +103,10 @@ public final class AnthropicMapper {
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             String at = "messages[" + i + "]";
-            String role = str(m.get("role"));
+            String role = ChatRequests.role(m, at);
             JsonNode content = m.get("content");
-            if (role == null) {
-                throw new UnsupportedRequest(at + ".role", at + ".role: required.");
-            }
             switch (role) {
-                case "system", "developer" -> {
-                    if (content != null && content.isString()) {
-                        if (!content.asString().isEmpty()) {
-                            system.add(textBlock(content.asString()));
-                        }
-                    } else if (content != null && content.isArray()) {
-                        for (JsonNode part : content) {
-                            ObjectNode block = block(part, at + ".content");
-                            if (block != null) {
-                                system.add(block);
-                            }
-                        }
-                    }
-                }
+                case "system", "developer" -> blocks(content, at + ".content").forEach(block -> system.add((ObjectNode) block));
                 case "user" -> {
                     if (toolTurn != null) {
                         // Text after tool results joins their turn (results first, as Anthropic requires).
@@ -157,8 +133,8 @@ public final class AnthropicMapper {
                             use.put("type", "tool_use");
                             use.put("id", call.path("id").asString(""));
                             use.put("name", call.path("function").path("name").asString(""));
-                            use.set("input", arguments(call.path("function").get("arguments"),
-                                    at + ".tool_calls[" + j + "].function.arguments"));
+                            use.set("input", ChatRequests.toolArguments(call.path("function").get("arguments"),
+                                    at + ".tool_calls[" + j + "].function.arguments", "Anthropic"));
                         }
                     }
                     if (blocks.isEmpty()) {
@@ -201,19 +177,15 @@ public final class AnthropicMapper {
 
     /** Content (string, array of parts, or null) as Anthropic content blocks; empty text is dropped. */
     private static ArrayNode blocks(JsonNode content, String at) {
-        return ChatRequests.parts(content, at, AnthropicMapper::textBlock, AnthropicMapper::block);
+        return ChatRequests.parts(content, at, AnthropicMapper::block);
     }
 
     /** One OpenAI content part as an Anthropic block; null for an empty text part. */
-    private static ObjectNode block(JsonNode part, String at) {
-        String type = str(part.get("type"));
-        if (type == null) {
-            throw new UnsupportedRequest(at + ".type", at + ".type: required.");
-        }
+    private static ObjectNode block(JsonNode part, String type, String at) {
         switch (type) {
             case "text", "refusal" -> {
-                String text = str(part.get(type.equals("text") ? "text" : "refusal"));
-                if (text == null || text.isEmpty()) {
+                String text = ChatRequests.partText(part, type);
+                if (text == null) {
                     return null;
                 }
                 ObjectNode block = textBlock(text);
@@ -224,11 +196,7 @@ public final class AnthropicMapper {
                 return block;
             }
             case "image_url" -> {
-                JsonNode image = part.get("image_url");
-                String url = image != null && image.isString() ? image.asString() : str(image == null ? null : image.get("url"));
-                if (url == null || url.isEmpty()) {
-                    throw new UnsupportedRequest(at + ".image_url.url", at + ".image_url.url: required.");
-                }
+                String url = ChatRequests.imageUrl(part, at);
                 ObjectNode block = JSON.createObjectNode().put("type", "image");
                 block.set("source", source(url, at + ".image_url.url"));
                 return block;
@@ -265,11 +233,6 @@ public final class AnthropicMapper {
 
     private static ObjectNode textBlock(String text) {
         return JSON.createObjectNode().put("type", "text").put("text", text);
-    }
-
-    /** Tool call arguments (a JSON string in OpenAI) as the tool_use input object. */
-    private static JsonNode arguments(JsonNode arguments, String at) {
-        return ChatRequests.arguments(arguments, at, "Anthropic");
     }
 
     private static void tools(JsonNode chat, ObjectNode out) {
@@ -384,27 +347,12 @@ public final class AnthropicMapper {
             }
             // thinking, redacted_thinking, server tool blocks: not part of OpenAI's message
         }
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", message.path("id").asString("msg_unknown"));
-        root.put("object", "chat.completion");
-        root.put("created", created);
-        root.put("model", str(message.get("model")) != null ? message.get("model").asString() : fallbackModel);
+        ObjectNode root = ChatChunks.completion(message.path("id").asString("msg_unknown"), created,
+                str(message.get("model")) != null ? message.get("model").asString() : fallbackModel);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
-        ObjectNode out = choice.putObject("message");
-        out.put("role", "assistant");
-        if (jsonAnswer != null) {
-            out.put("content", jsonAnswer); // the answer tool's input is the answer; any preamble text is not JSON
-        } else if (!text.isEmpty() || calls.isEmpty()) {
-            out.put("content", text.toString());
-        } else {
-            out.putNull("content");
-        }
-        if (!calls.isEmpty()) {
-            out.set("tool_calls", calls);
-        }
-        out.putNull("refusal");
-        out.putArray("annotations");
+        // In JSON mode the answer tool's input is the answer; any preamble text is not JSON.
+        ChatChunks.assistantMessage(choice, jsonAnswer != null ? jsonAnswer : text.toString(), calls).putArray("annotations");
         choice.putNull("logprobs");
         choice.put("finish_reason", AnthropicWire.finishReason(str(message.get("stop_reason")), !calls.isEmpty()));
         TokenUsage usage = AnthropicWire.usage(message.get("usage"));
@@ -438,12 +386,8 @@ public final class AnthropicMapper {
 
         private final String provider;
         private final boolean jsonMode;
-        private final long created;
+        private final ChatChunks.Writer chunks;
         private final Map<Integer, Block> blocks = new HashMap<>();
-        private String id = "msg_unknown";
-        private String model;
-        private boolean started;
-        private boolean finishSent;
         private boolean done;
         private int tools;
         private String stopReason;
@@ -455,21 +399,13 @@ public final class AnthropicMapper {
 
         public StreamTranslator(String provider, String fallbackModel, boolean jsonMode, long created) {
             this.provider = provider;
-            this.model = fallbackModel;
+            this.chunks = new ChatChunks.Writer("msg_unknown", fallbackModel, created);
             this.jsonMode = jsonMode;
-            this.created = created;
         }
 
         @Override
         public List<StreamChunk> accept(List<SseSplitter.Event> events) {
-            if (events.isEmpty()) {
-                return List.of();
-            }
-            List<StreamChunk> out = new ArrayList<>(events.size() + 2);
-            for (SseSplitter.Event event : events) {
-                accept(event.name(), event.data(), out);
-            }
-            return out;
+            return ChatChunks.translate(events, (event, out) -> accept(event.name(), event.data(), out));
         }
 
         /** One event; throws the provider's error for an {@code error} event. */
@@ -501,8 +437,7 @@ public final class AnthropicMapper {
             switch (type) {
                 case "message_start" -> {
                     JsonNode message = event.path("message");
-                    id = message.path("id").asString(id);
-                    model = message.path("model").asString(model);
+                    chunks.identify(message.path("id").asString(chunks.id()), message.path("model").asString(chunks.model()));
                     usage(message.get("usage"));
                 }
                 case "content_block_start" -> blockStart(event.path("index").asInt(0), event.path("content_block"), out);
@@ -528,7 +463,7 @@ public final class AnthropicMapper {
                     finish(out);
                     TokenUsage usage = usageSeen ? new TokenUsage(input + cacheCreation + cacheRead, output, cacheRead, false) : null;
                     if (usage != null) {
-                        out.add(ChatChunks.usage(envelope(), usage));
+                        out.add(chunks.usage(usage));
                     }
                     out.add(StreamChunk.done(SseFrames.DONE));
                     done = true;
@@ -542,12 +477,12 @@ public final class AnthropicMapper {
 
         private void blockStart(int index, JsonNode contentBlock, List<StreamChunk> out) {
             String type = str(contentBlock.get("type"));
-            startOnce(out);
+            chunks.roleOnce(out);
             if ("text".equals(type)) {
                 blocks.put(index, new Block(Kind.TEXT, -1, null));
                 String text = contentBlock.path("text").asString("");
                 if (!text.isEmpty()) {
-                    out.add(chunk(JSON.createObjectNode().put("content", text), null, text));
+                    out.add(chunks.content(text));
                 }
             } else if ("tool_use".equals(type)) {
                 String toolName = contentBlock.path("name").asString("");
@@ -557,13 +492,7 @@ public final class AnthropicMapper {
                 }
                 Block block = new Block(Kind.TOOL, tools++, new boolean[1]);
                 blocks.put(index, block);
-                ObjectNode delta = JSON.createObjectNode();
-                ObjectNode call = delta.putArray("tool_calls").addObject();
-                call.put("index", block.toolIndex());
-                call.put("id", contentBlock.path("id").asString(""));
-                call.put("type", "function");
-                call.putObject("function").put("name", toolName).put("arguments", "");
-                out.add(chunk(delta, null, null));
+                out.add(chunks.toolCallStart(block.toolIndex(), contentBlock.path("id").asString(""), toolName));
             } else {
                 blocks.put(index, new Block(Kind.IGNORED, -1, null)); // thinking and server tool blocks
             }
@@ -575,8 +504,8 @@ public final class AnthropicMapper {
             if ("text_delta".equals(type)) {
                 String text = delta.path("text").asString("");
                 if (!text.isEmpty() && (block == null || block.kind() == Kind.TEXT)) {
-                    startOnce(out);
-                    out.add(chunk(JSON.createObjectNode().put("content", text), null, text));
+                    chunks.roleOnce(out);
+                    out.add(chunks.content(text));
                 }
             } else if ("input_json_delta".equals(type) && block != null) {
                 String partial = delta.path("partial_json").asString("");
@@ -590,31 +519,15 @@ public final class AnthropicMapper {
         private void argumentDelta(Block block, String partial, List<StreamChunk> out) {
             if (block.kind() == Kind.JSON_ANSWER) {
                 block.hasArguments()[0] = true;
-                out.add(chunk(JSON.createObjectNode().put("content", partial), null, partial));
+                out.add(chunks.content(partial));
             } else if (block.kind() == Kind.TOOL) {
                 block.hasArguments()[0] = true;
-                ObjectNode delta = JSON.createObjectNode();
-                ObjectNode call = delta.putArray("tool_calls").addObject();
-                call.put("index", block.toolIndex());
-                call.putObject("function").put("arguments", partial);
-                out.add(chunk(delta, null, partial));
-            }
-        }
-
-        private void startOnce(List<StreamChunk> out) {
-            if (!started) {
-                started = true;
-                out.add(chunk(ChatChunks.roleDelta(), null, null));
+                out.add(chunks.toolArguments(block.toolIndex(), partial));
             }
         }
 
         private void finish(List<StreamChunk> out) {
-            if (finishSent) {
-                return;
-            }
-            startOnce(out);
-            finishSent = true;
-            out.add(chunk(JSON.createObjectNode(), AnthropicWire.finishReason(stopReason, tools > 0), null));
+            chunks.finishOnce(AnthropicWire.finishReason(stopReason, tools > 0), out);
         }
 
         private void usage(JsonNode usage) {
@@ -626,14 +539,6 @@ public final class AnthropicMapper {
             cacheCreation = usage.path("cache_creation_input_tokens").asLong(cacheCreation);
             cacheRead = usage.path("cache_read_input_tokens").asLong(cacheRead);
             output = usage.path("output_tokens").asLong(output);
-        }
-
-        private ObjectNode envelope() {
-            return ChatChunks.envelope(id, created, model);
-        }
-
-        private StreamChunk chunk(ObjectNode delta, String finishReason, String text) {
-            return ChatChunks.delta(envelope(), 0, delta, finishReason, text);
         }
     }
 }

@@ -1,19 +1,19 @@
 package dev.tollgate.provider.gemini;
 
-import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.provider.ChatRequests;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
-import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.support.Json;
 import dev.tollgate.support.TokenCounter;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -89,29 +89,11 @@ public class GeminiAdapter implements ProviderAdapter {
 
     /** The generateContent body, or the refusal of a request Gemini cannot serve. */
     private byte[] body(ProviderRequest request) {
-        Endpoint endpoint = request.request().endpoint();
-        if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw UnsupportedRequest.refused(provider.name(), null, endpoint.path() + " is not supported by Gemini; only /v1/chat/completions is.");
-        }
-        try {
-            return Json.MAPPER.writeValueAsBytes(GeminiMapper.toGeminiRequest(request.request().json()));
-        } catch (UnsupportedRequest e) {
-            throw e.toUpstream(provider.name());
-        }
+        return ChatRequests.vendorBody(request, provider.name(), "Gemini", GeminiMapper::toGeminiRequest);
     }
 
     private ProviderResponse answer(ProviderRequest request, ObjectNode chat, byte[] body) {
-        JsonNode response;
-        try {
-            response = Json.MAPPER.readTree(body);
-        } catch (JacksonException e) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider '" + provider.name() + "' answered with invalid JSON: " + e.getOriginalMessage(), null);
-        }
-        if (response == null || !response.isObject()) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider '" + provider.name() + "' answered with something that is not a GenerateContentResponse", null);
-        }
+        JsonNode response = Transport.jsonAnswer(body, provider.name(), "a GenerateContentResponse");
         String blocked = GeminiMapper.promptBlockReason(response);
         if (blocked != null) {
             throw promptBlocked(provider.name(), blocked);
@@ -247,8 +229,8 @@ public class GeminiAdapter implements ProviderAdapter {
         };
     }
 
-    private UpstreamException httpError(int status, byte[] body, Duration retryAfter) {
-        return httpError(provider.name(), status, body, retryAfter);
+    private UpstreamException httpError(int status, byte[] body, HttpHeaders headers) {
+        return httpError(provider.name(), status, body, Transport.retryAfter(headers));
     }
 
     private Throwable classify(Throwable e) {

@@ -84,11 +84,8 @@ public final class GeminiMapper {
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             String at = "messages[" + i + "]";
-            String role = str(m.get("role"));
+            String role = ChatRequests.role(m, at);
             JsonNode content = m.get("content");
-            if (role == null) {
-                throw new UnsupportedRequest(at + ".role", at + ".role: required.");
-            }
             if (!role.equals("tool")) {
                 results = null;
             }
@@ -158,7 +155,7 @@ public final class GeminiMapper {
             ObjectNode part = parts.addObject();
             ObjectNode fc = part.putObject("functionCall");
             fc.put("name", name);
-            fc.set("args", ChatRequests.arguments(call.path("function").get("arguments"), at + ".tool_calls[" + j + "].function.arguments", "Gemini"));
+            fc.set("args", ChatRequests.toolArguments(call.path("function").get("arguments"), at + ".tool_calls[" + j + "].function.arguments", "Gemini"));
             String signature = str(call.path("extra_content").path("google").get("thought_signature"));
             if (signature != null && !signature.isEmpty()) {
                 part.put("thoughtSignature", signature);
@@ -205,27 +202,18 @@ public final class GeminiMapper {
 
     /** Content (string, array of parts, or null) as Gemini parts; empty text is dropped. */
     private static ArrayNode parts(JsonNode content, String at) {
-        return ChatRequests.parts(content, at, text -> JSON.createObjectNode().put("text", text), GeminiMapper::part);
+        return ChatRequests.parts(content, at, GeminiMapper::part);
     }
 
     /** One OpenAI content part as a Gemini part; null for an empty text part. */
-    private static ObjectNode part(JsonNode part, String at) {
-        String type = str(part.get("type"));
-        if (type == null) {
-            throw new UnsupportedRequest(at + ".type", at + ".type: required.");
-        }
+    private static ObjectNode part(JsonNode part, String type, String at) {
         switch (type) {
             case "text", "refusal" -> {
-                String text = str(part.get(type));
-                return text == null || text.isEmpty() ? null : JSON.createObjectNode().put("text", text);
+                String text = ChatRequests.partText(part, type);
+                return text == null ? null : JSON.createObjectNode().put("text", text);
             }
             case "image_url" -> {
-                JsonNode image = part.get("image_url");
-                String url = image != null && image.isString() ? image.asString() : str(image == null ? null : image.get("url"));
-                if (url == null || url.isEmpty()) {
-                    throw new UnsupportedRequest(at + ".image_url.url", at + ".image_url.url: required.");
-                }
-                return media(url, "image/jpeg", at + ".image_url.url");
+                return media(ChatRequests.imageUrl(part, at), "image/jpeg", at + ".image_url.url");
             }
             case "input_audio" -> {
                 String data = str(part.path("input_audio").get("data"));
@@ -336,12 +324,9 @@ public final class GeminiMapper {
         ObjectNode config = JSON.createObjectNode();
         copyNumber(chat, "temperature", config, "temperature");
         copyNumber(chat, "top_p", config, "topP");
-        JsonNode max = chat.get("max_completion_tokens");
-        if (max == null || !max.isIntegralNumber()) {
-            max = chat.get("max_tokens");
-        }
-        if (max != null && max.isIntegralNumber()) {
-            config.put("maxOutputTokens", max.asInt());
+        Integer max = ChatRequests.maxTokens(chat);
+        if (max != null) {
+            config.put("maxOutputTokens", max);
         }
         ArrayNode stop = ChatRequests.stopSequences(chat);
         if (stop != null) {
@@ -394,11 +379,8 @@ public final class GeminiMapper {
      * @param created seconds since the epoch
      */
     public static ObjectNode toChatCompletion(JsonNode response, String fallbackModel, long created) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", id(response));
-        root.put("object", "chat.completion");
-        root.put("created", created);
-        root.put("model", str(response.get("modelVersion")) != null ? response.get("modelVersion").asString() : fallbackModel);
+        ObjectNode root = ChatChunks.completion(id(response), created,
+                str(response.get("modelVersion")) != null ? response.get("modelVersion").asString() : fallbackModel);
         ArrayNode choices = root.putArray("choices");
         JsonNode candidates = response.path("candidates");
         for (int i = 0; i < candidates.size(); i++) {
@@ -414,18 +396,7 @@ public final class GeminiMapper {
             }
             ObjectNode choice = choices.addObject();
             choice.put("index", candidate.path("index").asInt(i));
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            if (!text.isEmpty() || calls.isEmpty()) {
-                message.put("content", text.toString());
-            } else {
-                message.putNull("content");
-            }
-            if (!calls.isEmpty()) {
-                message.set("tool_calls", calls);
-            }
-            message.putNull("refusal");
-            message.putArray("annotations");
+            ChatChunks.assistantMessage(choice, text.toString(), calls).putArray("annotations");
             choice.putNull("logprobs");
             choice.put("finish_reason", finishReason(str(candidate.get("finishReason")), !calls.isEmpty()));
         }
@@ -551,14 +522,7 @@ public final class GeminiMapper {
 
         @Override
         public List<StreamChunk> accept(List<SseSplitter.Event> events) {
-            if (events.isEmpty()) {
-                return List.of();
-            }
-            List<StreamChunk> out = new ArrayList<>(events.size() + 2);
-            for (SseSplitter.Event event : events) {
-                accept(event.data(), out);
-            }
-            return out;
+            return ChatChunks.translate(events, (event, out) -> accept(event.data(), out));
         }
 
         /** One event's data; throws the provider's error for an error event or a blocked prompt. */
