@@ -1,10 +1,15 @@
 package dev.tollgate.api;
 
-/** The OpenAI operations Tollgate meters and routes. */
+/**
+ * The operations Tollgate meters and routes. {@link #MESSAGES} is Anthropic's Messages API: its
+ * body is translated to a chat completions request at the front door, so inside the pipeline it
+ * is a chat call (operation {@code chat}, as OpenTelemetry names both).
+ */
 public enum Endpoint {
     CHAT_COMPLETIONS("/v1/chat/completions", "chat", "/chat/completions"),
     COMPLETIONS("/v1/completions", "text_completion", "/completions"),
-    EMBEDDINGS("/v1/embeddings", "embeddings", "/embeddings");
+    EMBEDDINGS("/v1/embeddings", "embeddings", "/embeddings"),
+    MESSAGES("/v1/messages", "chat", "/chat/completions");
 
     private final String path;
     private final String operation;
@@ -28,6 +33,11 @@ public enum Endpoint {
     /** Path below a provider's base URL, e.g. {@code /chat/completions}. */
     public String upstreamPath() {
         return upstreamPath;
+    }
+
+    /** The endpoint whose request shape this one's body has inside the pipeline (after its front door). */
+    public Endpoint canonical() {
+        return this == MESSAGES ? CHAT_COMPLETIONS : this;
     }
 
     public static Endpoint fromPath(String path) {

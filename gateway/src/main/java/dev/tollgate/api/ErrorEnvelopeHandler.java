@@ -1,5 +1,7 @@
 package dev.tollgate.api;
 
+import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -14,7 +16,8 @@ import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
 
 /**
- * Turns every exception that reaches the web layer into the OpenAI error envelope, so clients
+ * Turns every exception that reaches the web layer into the OpenAI error envelope (or, below a
+ * path given another API's error shape, that one: Anthropic's on {@code /v1/messages}), so clients
  * never see Spring's whitelabel JSON. Unknown failures become a 500 that names the request id
  * and is logged with its stack trace; they never carry internal detail to the client.
  */
@@ -22,6 +25,17 @@ import reactor.core.publisher.Mono;
 public class ErrorEnvelopeHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorEnvelopeHandler.class);
+
+    private final Map<String, Function<GatewayException, byte[]>> shapesByPath;
+
+    public ErrorEnvelopeHandler() {
+        this(Map.of());
+    }
+
+    /** @param shapesByPath error body writers for a path and everything below it; OpenAI's envelope elsewhere */
+    public ErrorEnvelopeHandler(Map<String, Function<GatewayException, byte[]>> shapesByPath) {
+        this.shapesByPath = Map.copyOf(shapesByPath);
+    }
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
@@ -48,8 +62,18 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         } else if (error.status() == HttpStatus.TOO_MANY_REQUESTS || error.status().is5xxServerError()) {
             headers.set("x-should-retry", "true");
         }
-        byte[] body = ErrorEnvelope.json(error);
+        byte[] body = shape(exchange.getRequest().getPath().value()).apply(error);
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+    }
+
+    private Function<GatewayException, byte[]> shape(String path) {
+        for (Map.Entry<String, Function<GatewayException, byte[]>> e : shapesByPath.entrySet()) {
+            String prefix = e.getKey();
+            if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
+                return e.getValue();
+            }
+        }
+        return ErrorEnvelope::json;
     }
 
     static GatewayException toGatewayException(ServerWebExchange exchange, Throwable ex) {
@@ -62,7 +86,8 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
             if (code.value() == 404) {
                 return new GatewayException(HttpStatus.NOT_FOUND, "invalid_request_error", "unknown_url", null,
                         "Unknown request URL: " + exchange.getRequest().getMethod() + " " + path
-                                + ". Tollgate serves the OpenAI API under /v1 (chat/completions, completions, embeddings, models).");
+                                + ". Tollgate serves the OpenAI API under /v1 (chat/completions, completions, embeddings, models)"
+                                + " and Anthropic's (messages, messages/count_tokens).");
             }
             if (code.value() == 405) {
                 return new GatewayException(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed", null,

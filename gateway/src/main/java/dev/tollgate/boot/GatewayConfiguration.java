@@ -1,5 +1,6 @@
 package dev.tollgate.boot;
 
+import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.ErrorEnvelopeHandler;
 import dev.tollgate.api.RequestIdFilter;
 import dev.tollgate.auth.InMemoryVirtualKeyStore;
@@ -8,8 +9,11 @@ import dev.tollgate.config.ConfigListener;
 import dev.tollgate.config.ConfigReader;
 import dev.tollgate.config.ConfigWatcher;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.frontdoor.anthropic.AnthropicErrors;
+import dev.tollgate.frontdoor.anthropic.AnthropicFrontDoor;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AuthenticationFilter;
+import dev.tollgate.pipeline.CountTokensFilter;
 import dev.tollgate.pipeline.GatewayRoutes;
 import dev.tollgate.pipeline.LlmCallFilter;
 import dev.tollgate.pipeline.MeterRejectionsFilter;
@@ -18,6 +22,8 @@ import dev.tollgate.pipeline.ModelCatalogFilter;
 import dev.tollgate.pipeline.ParseRequestFilter;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.anthropic.AnthropicAdapter;
+import dev.tollgate.provider.bedrock.BedrockAdapter;
+import dev.tollgate.provider.gemini.GeminiAdapter;
 import dev.tollgate.provider.openai.OpenAiCompatibleAdapter;
 import dev.tollgate.provider.simulated.SimulatedAdapter;
 import dev.tollgate.routing.DeploymentAdmission;
@@ -33,6 +39,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -65,7 +72,8 @@ public class GatewayConfiguration {
 
     @Bean
     ErrorEnvelopeHandler errorEnvelopeHandler() {
-        return new ErrorEnvelopeHandler();
+        // Anthropic's front door answers errors in Anthropic's shape, so its SDKs raise their usual exceptions.
+        return new ErrorEnvelopeHandler(Map.of(Endpoint.MESSAGES.path(), AnthropicErrors::json));
     }
 
     @Bean
@@ -90,6 +98,9 @@ public class GatewayConfiguration {
         return provider -> switch (provider.type().protocol()) {
             case OPENAI -> new OpenAiCompatibleAdapter(provider, upstreamConnections);
             case ANTHROPIC -> new AnthropicAdapter(provider, upstreamConnections);
+            case GEMINI -> new GeminiAdapter(provider, upstreamConnections);
+            case AZURE -> OpenAiCompatibleAdapter.azure(provider, upstreamConnections);
+            case BEDROCK -> new BedrockAdapter(provider, upstreamConnections);
             case SIMULATED -> new SimulatedAdapter(provider);
         };
     }
@@ -138,7 +149,12 @@ public class GatewayConfiguration {
 
     @Bean
     ParseRequestFilter parseRequestFilter(TollgateProperties properties) {
-        return new ParseRequestFilter(properties.maxRequestSize());
+        return new ParseRequestFilter(properties.maxRequestSize(), Map.of(Endpoint.MESSAGES, AnthropicFrontDoor.INSTANCE));
+    }
+
+    @Bean
+    CountTokensFilter countTokensFilter(RoutingTable routingTable, TollgateProperties properties, ConfigWatcher configWatcher) {
+        return new CountTokensFilter(routingTable, properties.maxRequestSize());
     }
 
     @Bean

@@ -4,6 +4,7 @@ import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.LlmRequest;
 import dev.tollgate.config.TollgateConfig.CacheMode;
 import dev.tollgate.embedding.Embedding;
+import dev.tollgate.frontdoor.OpenAiFrontDoor;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.CachedCalls;
 import dev.tollgate.pipeline.FilterOrder;
@@ -100,6 +101,11 @@ public class CacheFilter implements GlobalFilter, Ordered {
         LlmExchange llm = LlmExchange.of(exchange);
         LlmRequest request = llm.request();
         if (request.endpoint() != Endpoint.CHAT_COMPLETIONS) {
+            return chain.filter(exchange);
+        }
+        if (llm.frontDoor() != OpenAiFrontDoor.INSTANCE) {
+            // Entries hold the bytes the client was sent, in OpenAI's shapes; a call through another
+            // front door (/v1/messages) is written in its own API, so it neither reads nor fills the cache.
             return chain.filter(exchange);
         }
         CacheBook.Policy policy = book.policy(llm.key(), request.model());

@@ -9,6 +9,7 @@ import dev.tollgate.config.TollgateConfig.Limits;
 import dev.tollgate.config.TollgateConfig.Model;
 import dev.tollgate.config.TollgateConfig.Period;
 import dev.tollgate.config.TollgateConfig.Price;
+import dev.tollgate.config.TollgateConfig.Cloud;
 import dev.tollgate.config.TollgateConfig.Provider;
 import dev.tollgate.config.TollgateConfig.RateLimit;
 import dev.tollgate.config.TollgateConfig.Retry;
@@ -41,13 +42,17 @@ public final class ConfigReader {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     /** Worst case assumed for budgets when neither client nor config limits the output. */
     static final int DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+    /** Azure OpenAI's data-plane API version when a provider sets none (GA, with stream usage). */
+    public static final String DEFAULT_AZURE_API_VERSION = "2024-10-21";
     private static final Set<String> RATE_LIMIT_PER = Set.of("key", "team", "user", "model", "global");
 
     private final EnvSubstitution env;
+    private final Function<String, String> environment;
     private final List<String> problems = new ArrayList<>();
 
     public ConfigReader(Function<String, String> environment) {
         this.env = new EnvSubstitution(environment);
+        this.environment = environment;
     }
 
     public static ConfigReader withSystemEnvironment() {
@@ -232,7 +237,8 @@ public final class ConfigReader {
             return null;
         }
         allowOnly(node, path, Set.of("type", "base-url", "api-key", "headers", "timeouts", "retry",
-                "circuit-breaker", "ttft", "tokens-per-second", "failure-rate", "output-tokens", "limits"));
+                "circuit-breaker", "ttft", "tokens-per-second", "failure-rate", "output-tokens", "limits",
+                "api-version", "region", "access-key-id", "secret-access-key", "session-token"));
         String typeId = string(node, "type", path, null);
         if (typeId == null) {
             problems.add(path + ".type: required, one of " + ProviderType.allIds());
@@ -243,16 +249,21 @@ public final class ConfigReader {
             problems.add(path + ".type: unknown provider type '" + typeId + "', expected one of " + ProviderType.allIds());
             return null;
         }
+        String apiKey = string(node, "api-key", path, null);
+        Cloud cloud = cloud(node, path, type, apiKey);
         URI baseUrl = null;
-        String baseUrlText = string(node, "base-url", path, type.defaultBaseUrl().orElse(null));
-        if (type.protocol() != ProviderType.Protocol.SIMULATED) {
+        String defaultBaseUrl = type.defaultBaseUrl().orElse(null);
+        if (type == ProviderType.BEDROCK && cloud != null && cloud.region() != null) {
+            defaultBaseUrl = "https://bedrock-runtime." + cloud.region() + ".amazonaws.com";
+        }
+        String baseUrlText = string(node, "base-url", path, defaultBaseUrl);
+        if (type.protocol() != ProviderType.Protocol.SIMULATED && !(type == ProviderType.BEDROCK && baseUrlText == null)) {
             if (baseUrlText == null) {
                 problems.add(path + ".base-url: required for type " + type.id());
             } else {
                 baseUrl = uri(baseUrlText, path + ".base-url");
             }
         }
-        String apiKey = string(node, "api-key", path, null);
         Map<String, String> headers = stringMap(node.path("headers"), path + ".headers");
         Timeouts timeouts = timeouts(node.path("timeouts"), path + ".timeouts", Timeouts.DEFAULTS);
         Retry retry = retry(node.path("retry"), path + ".retry");
@@ -278,7 +289,59 @@ public final class ConfigReader {
             }
         }
         return new Provider(name, type, baseUrl, apiKey, headers, timeouts, retry, cb, sim,
-                upstreamLimits(node.path("limits"), path + ".limits"));
+                upstreamLimits(node.path("limits"), path + ".limits"), cloud);
+    }
+
+    /** Azure's api-version; Bedrock's region and credentials; null for other types (which may not set them). */
+    private Cloud cloud(JsonNode node, String path, ProviderType type, String apiKey) {
+        List<String> azureOnly = List.of("api-version");
+        List<String> bedrockOnly = List.of("region", "access-key-id", "secret-access-key", "session-token");
+        for (String field : azureOnly) {
+            if (node.has(field) && type != ProviderType.AZURE) {
+                problems.add(path + "." + field + ": only valid for type azure");
+            }
+        }
+        for (String field : bedrockOnly) {
+            if (node.has(field) && type != ProviderType.BEDROCK) {
+                problems.add(path + "." + field + ": only valid for type bedrock");
+            }
+        }
+        if (type == ProviderType.AZURE) {
+            String version = string(node, "api-version", path, DEFAULT_AZURE_API_VERSION);
+            if (version != null && version.isBlank()) {
+                problems.add(path + ".api-version: must not be empty");
+            }
+            return new Cloud(version, null, null, null, null);
+        }
+        if (type != ProviderType.BEDROCK) {
+            return null;
+        }
+        String region = string(node, "region", path, environment.apply("AWS_REGION"));
+        if (region == null || region.isBlank()) {
+            problems.add(path + ".region: required for type bedrock (e.g. us-east-1), or set AWS_REGION");
+            region = null;
+        } else if (!region.matches("[a-z0-9-]+")) {
+            problems.add(path + ".region: expected an AWS region such as us-east-1, was '" + region + "'");
+            region = null;
+        }
+        // Static credentials only: the SDK's default chain would read profile files and call the
+        // instance metadata service, blocking I/O that has no place on an event loop. The
+        // environment variables it would read first are read here, once, at load time.
+        boolean configured = node.has("access-key-id") || node.has("secret-access-key");
+        String accessKeyId = string(node, "access-key-id", path, configured ? null : environment.apply("AWS_ACCESS_KEY_ID"));
+        String secretAccessKey = string(node, "secret-access-key", path, configured ? null : environment.apply("AWS_SECRET_ACCESS_KEY"));
+        String sessionToken = string(node, "session-token", path, configured ? null : environment.apply("AWS_SESSION_TOKEN"));
+        boolean hasKeys = accessKeyId != null && !accessKeyId.isEmpty() && secretAccessKey != null && !secretAccessKey.isEmpty();
+        if (!hasKeys && (apiKey == null || apiKey.isEmpty())) {
+            if (accessKeyId == null || accessKeyId.isEmpty()) {
+                problems.add(path + ".access-key-id: required for type bedrock (e.g. ${AWS_ACCESS_KEY_ID}), or set api-key to a Bedrock API key");
+            }
+            if (secretAccessKey == null || secretAccessKey.isEmpty()) {
+                problems.add(path + ".secret-access-key: required for type bedrock (e.g. ${AWS_SECRET_ACCESS_KEY})");
+            }
+        }
+        return new Cloud(null, region, hasKeys ? accessKeyId : null, hasKeys ? secretAccessKey : null,
+                hasKeys && sessionToken != null && !sessionToken.isEmpty() ? sessionToken : null);
     }
 
     private Model model(String name, JsonNode node, String path, JsonNode providersNode, Map<String, Provider> providers) {

@@ -22,10 +22,15 @@ public enum ProviderType {
     VLLM("vllm", Protocol.OPENAI, "http://localhost:8000/v1"),
     OLLAMA("ollama", Protocol.OPENAI, "http://localhost:11434/v1"),
     ANTHROPIC("anthropic", Protocol.ANTHROPIC, "https://api.anthropic.com/v1"),
+    GEMINI("gemini", Protocol.GEMINI, "https://generativelanguage.googleapis.com/v1beta"),
+    /** Azure OpenAI: base-url is the resource endpoint, each model a deployment. */
+    AZURE("azure", Protocol.AZURE, null),
+    /** AWS Bedrock's Converse API; base-url defaults to the region's bedrock-runtime endpoint. */
+    BEDROCK("bedrock", Protocol.BEDROCK, null),
     SIMULATED("simulated", Protocol.SIMULATED, null);
 
     /** The wire protocol behind a type; one adapter per protocol. */
-    public enum Protocol { OPENAI, ANTHROPIC, SIMULATED }
+    public enum Protocol { OPENAI, ANTHROPIC, GEMINI, AZURE, BEDROCK, SIMULATED }
 
     private final String id;
     private final Protocol protocol;

@@ -87,12 +87,31 @@ public record TollgateConfig(
             Retry retry,
             CircuitBreaker circuitBreaker,
             Simulation simulation,
-            UpstreamLimits limits) {
+            UpstreamLimits limits,
+            Cloud cloud) {
+
+        /** A provider without cloud settings (every type but azure and bedrock). */
+        public Provider(String name, ProviderType type, URI baseUrl, String apiKey, Map<String, String> headers,
+                Timeouts timeouts, Retry retry, CircuitBreaker circuitBreaker, Simulation simulation, UpstreamLimits limits) {
+            this(name, type, baseUrl, apiKey, headers, timeouts, retry, circuitBreaker, simulation, limits, null);
+        }
 
         @Override
         public String toString() {
             // Provider keys never reach a log line.
             return "Provider[" + name + ", type=" + type.id() + ", base-url=" + baseUrl + "]";
+        }
+    }
+
+    /**
+     * Settings of the cloud-hosted types: Azure's {@code api-version}; Bedrock's region and static
+     * AWS credentials (the session token only for temporary credentials). Null for other types.
+     */
+    public record Cloud(String apiVersion, String region, String accessKeyId, String secretAccessKey, String sessionToken) {
+        @Override
+        public String toString() {
+            // The secret key and session token never reach a log line.
+            return "Cloud[api-version=" + apiVersion + ", region=" + region + ", access-key-id=" + accessKeyId + "]";
         }
     }
 

@@ -12,10 +12,13 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Step 2: who is calling. Accepts {@code Authorization: Bearer tg-...} (what the OpenAI SDKs send)
- * or {@code api-key} (Azure-style clients); the key is hashed at once and only the hash is looked up.
+ * Step 2: who is calling. Accepts {@code Authorization: Bearer tg-...} (what the OpenAI SDKs send),
+ * {@code x-api-key} (what the Anthropic SDKs and Claude Code send) or {@code api-key} (Azure-style
+ * clients); the key is hashed at once and only the hash is looked up.
  */
 public class AuthenticationFilter implements GlobalFilter, Ordered {
+
+    private static final String[] KEY_HEADERS = {"x-api-key", "api-key"};
 
     private final VirtualKeyStore keys;
 
@@ -29,7 +32,7 @@ public class AuthenticationFilter implements GlobalFilter, Ordered {
         String presented = presentedKey(exchange.getRequest().getHeaders());
         if (presented == null) {
             return Mono.error(GatewayException.unauthorized(
-                    "You didn't provide an API key. Send your Tollgate key as 'Authorization: Bearer tg-...'."));
+                    "You didn't provide an API key. Send your Tollgate key as 'Authorization: Bearer tg-...' or 'x-api-key: tg-...'."));
         }
         return keys.findByHash(KeyHash.sha256(presented))
                 .switchIfEmpty(Mono.error(() -> GatewayException.unauthorized(
@@ -46,8 +49,13 @@ public class AuthenticationFilter implements GlobalFilter, Ordered {
             String token = auth.substring(7).trim();
             return token.isEmpty() ? null : token;
         }
-        String apiKey = headers.getFirst("api-key");
-        return apiKey == null || apiKey.isBlank() ? null : apiKey.trim();
+        for (String header : KEY_HEADERS) {
+            String apiKey = headers.getFirst(header);
+            if (apiKey != null && !apiKey.isBlank()) {
+                return apiKey.trim();
+            }
+        }
+        return null;
     }
 
     /** Shows enough of a wrong key to recognise it, never enough to use it. */

@@ -9,20 +9,24 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * The gateway's routes. Each terminal filter claims one URI scheme, as Spring Cloud Gateway's own
  * {@code forward:} and {@code lb:} do: {@code llm:} for calls that go to providers,
- * {@code catalog:} for what Tollgate answers itself (the model list).
+ * {@code catalog:} for what Tollgate answers itself (the model list), {@code count-tokens:} for
+ * Anthropic's token counting, answered by Tollgate's tokenizer.
  */
 public final class GatewayRoutes {
 
     public static final String LLM_SCHEME = "llm";
     public static final String CATALOG_SCHEME = "catalog";
+    public static final String COUNT_TOKENS_SCHEME = "count-tokens";
 
     private GatewayRoutes() {}
 
     public static RouteLocator routes(RouteLocatorBuilder builder) {
         return builder.routes()
                 .route("openai-models", r -> r.path("/v1/models", "/v1/models/**").uri(CATALOG_SCHEME + "://models"))
+                .route("anthropic-count-tokens", r -> r.path("/v1/messages/count_tokens").uri(COUNT_TOKENS_SCHEME + "://tokenizer"))
                 .route("openai-llm", r -> r.path("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
                         .uri(LLM_SCHEME + "://providers"))
+                .route("anthropic-llm", r -> r.path("/v1/messages").uri(LLM_SCHEME + "://providers"))
                 .build();
     }
 
@@ -32,6 +36,10 @@ public final class GatewayRoutes {
 
     public static boolean isCatalogRoute(ServerWebExchange exchange) {
         return hasScheme(exchange, CATALOG_SCHEME);
+    }
+
+    public static boolean isCountTokensRoute(ServerWebExchange exchange) {
+        return hasScheme(exchange, COUNT_TOKENS_SCHEME);
     }
 
     private static boolean hasScheme(ServerWebExchange exchange, String scheme) {

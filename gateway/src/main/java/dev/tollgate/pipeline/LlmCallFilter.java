@@ -1,8 +1,8 @@
 package dev.tollgate.pipeline;
 
-import dev.tollgate.api.ErrorEnvelope;
 import dev.tollgate.api.GatewayException;
 import dev.tollgate.api.LlmRequest;
+import dev.tollgate.frontdoor.FrontDoor;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
@@ -37,7 +37,8 @@ import reactor.netty.Connection;
  * answer. Complete answers are written as the provider sent them; streams are forwarded chunk by
  * chunk with a flush per event. A stream that fails before its first chunk reached the client is
  * still an ordinary HTTP error (and may fall back); after that it ends with an SSE error event
- * that the OpenAI SDKs raise, never with a silent clean end.
+ * that the client's SDK raises, never with a silent clean end. Bodies, chunks and that error
+ * event are written by the exchange's {@link FrontDoor}, in the API the client called.
  */
 public class LlmCallFilter implements GlobalFilter, Ordered {
 
@@ -93,11 +94,18 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
                 .onErrorMap(e -> fail(e, trace, request, recorder))
                 .flatMap(answer -> {
                     recorder.usage(answer.usage());
+                    byte[] body;
+                    try {
+                        body = llm.frontDoor().completion(answer.body(), answer.usage());
+                    } catch (GatewayException unreadable) {
+                        recorder.failed(unreadable);
+                        return Mono.error(unreadable);
+                    }
                     HttpHeaders headers = response.getHeaders();
                     headers.setContentType(MediaType.APPLICATION_JSON);
-                    headers.setContentLength(answer.body().length);
+                    headers.setContentLength(body.length);
                     routingHeaders(headers, trace);
-                    return response.writeWith(Mono.just(response.bufferFactory().wrap(answer.body())));
+                    return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
                 });
     }
 
@@ -110,6 +118,7 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
         headers.setContentType(MediaType.TEXT_EVENT_STREAM);
         headers.setCacheControl("no-cache");
         headers.set("x-accel-buffering", "no"); // tell proxies in front of us not to buffer either
+        FrontDoor.StreamWriter writer = llm.frontDoor().streamWriter(request, llm::inputTokenEstimate);
         Flux<Flux<DataBuffer>> frames = executor
                 .execute(plan, t -> admitted(llm, t).flatMapMany(a -> t.adapter().stream(providerRequest(llm, t))), true, trace)
                 .takeUntilOther(clientGone(exchange, recorder))
@@ -119,18 +128,29 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
                     }
                     recorder.chunk(chunk);
                 })
-                .filter(chunk -> !chunk.usageOnly() || request.clientWantsUsage())
-                .map(chunk -> Flux.just(buffers.wrap(chunk.frame())))
+                .map(chunk -> wrap(buffers, writer.frames(chunk)))
+                .concatWith(Flux.defer(() -> {
+                    List<byte[]> owed = writer.end();
+                    return owed.isEmpty() ? Flux.empty() : Flux.just(wrap(buffers, owed));
+                }))
                 .onErrorResume(e -> {
                     if (!recorder.committed()) {
                         return Flux.error(fail(e, trace, request, recorder));
                     }
                     GatewayException error = UpstreamErrors.midStream(e, trace);
                     recorder.failed(error);
-                    return Flux.just(Flux.just(buffers.wrap(ErrorEnvelope.sseFrame(error))));
+                    return Flux.just(Flux.just(buffers.wrap(writer.error(error))));
                 })
                 .doOnCancel(recorder::cancelled);
         return response.writeAndFlushWith(frames);
+    }
+
+    private static Flux<DataBuffer> wrap(DataBufferFactory buffers, List<byte[]> frames) {
+        return switch (frames.size()) {
+            case 0 -> Flux.empty();
+            case 1 -> Flux.just(buffers.wrap(frames.get(0)));
+            default -> Flux.fromIterable(frames).map(buffers::wrap);
+        };
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.tollgate.pipeline;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.LlmRequest;
 import dev.tollgate.auth.VirtualKey;
+import dev.tollgate.frontdoor.FrontDoor;
+import dev.tollgate.frontdoor.OpenAiFrontDoor;
 import dev.tollgate.support.TokenCounter;
 import dev.tollgate.usage.UsageEvent;
 import java.util.HashMap;
@@ -35,6 +37,7 @@ public final class LlmExchange {
     private Integer inputTokens;
     private Map<String, String> attributes;
     private volatile CacheOutcome cacheOutcome;
+    private FrontDoor frontDoor = OpenAiFrontDoor.INSTANCE;
 
     /**
      * What the cache did for this call: {@code hit}, {@code semantic-hit} (served, cost 0, with
@@ -107,6 +110,15 @@ public final class LlmExchange {
         this.endUser = endUser;
         this.feature = feature;
         this.tags = tags;
+    }
+
+    /** The API the client called: how answers and stream errors are written back to it. */
+    public FrontDoor frontDoor() {
+        return frontDoor;
+    }
+
+    void frontDoor(FrontDoor frontDoor) {
+        this.frontDoor = frontDoor;
     }
 
     /** Replaces the request, e.g. with a lower max_tokens a budget can still pay for. */

@@ -5,6 +5,8 @@ import dev.tollgate.api.GatewayException;
 import dev.tollgate.api.JsonBody;
 import dev.tollgate.api.LlmRequest;
 import dev.tollgate.api.RequestValidator;
+import dev.tollgate.frontdoor.FrontDoor;
+import dev.tollgate.frontdoor.OpenAiFrontDoor;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -24,7 +26,10 @@ import reactor.core.publisher.Mono;
 /**
  * Step 3: read the body once, bounded in size, parse and validate it. Also picks up the request
  * metadata that the usage event carries: end user (body {@code user} or {@code x-tollgate-user}),
- * feature ({@code x-tollgate-feature}) and free tags ({@code x-tollgate-tag-<name>}).
+ * feature ({@code x-tollgate-feature}) and free tags ({@code x-tollgate-tag-<name>}). A body sent
+ * to another vendor's API (Anthropic's {@code /v1/messages}) is translated by its
+ * {@link FrontDoor} into the canonical chat completions request first, so every later step sees
+ * one shape.
  */
 public class ParseRequestFilter implements GlobalFilter, Ordered {
 
@@ -33,9 +38,16 @@ public class ParseRequestFilter implements GlobalFilter, Ordered {
     public static final String TAG_PREFIX = "x-tollgate-tag-";
 
     private final int maxBytes;
+    private final Map<Endpoint, FrontDoor> frontDoors;
 
     public ParseRequestFilter(DataSize maxRequestSize) {
+        this(maxRequestSize, Map.of());
+    }
+
+    /** @param frontDoors the front door of each endpoint that does not speak OpenAI's API */
+    public ParseRequestFilter(DataSize maxRequestSize, Map<Endpoint, FrontDoor> frontDoors) {
         this.maxBytes = (int) Math.min(Integer.MAX_VALUE, maxRequestSize.toBytes());
+        this.frontDoors = Map.copyOf(frontDoors);
     }
 
     @Override
@@ -52,6 +64,22 @@ public class ParseRequestFilter implements GlobalFilter, Ordered {
             return Mono.error(new GatewayException(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error",
                     "method_not_allowed", null, endpoint.path() + " accepts POST only."));
         }
+        FrontDoor frontDoor = frontDoors.getOrDefault(endpoint, OpenAiFrontDoor.INSTANCE);
+        return body(exchange, maxBytes)
+                .flatMap(bytes -> {
+                    JsonBody body = frontDoor.canonicalRequest(JsonBody.parse(bytes));
+                    LlmRequest request = RequestValidator.validate(endpoint.canonical(), body);
+                    HttpHeaders headers = exchange.getRequest().getHeaders();
+                    String endUser = request.user() != null ? request.user() : headers.getFirst(USER_HEADER);
+                    LlmExchange llm = LlmExchange.of(exchange);
+                    llm.frontDoor(frontDoor);
+                    llm.parsed(request, endUser, headers.getFirst(FEATURE_HEADER), tags(headers));
+                    return chain.filter(exchange);
+                });
+    }
+
+    /** The request body, read once and bounded: a 413 past {@code maxBytes}, empty bytes for no body. */
+    static Mono<byte[]> body(ServerWebExchange exchange, int maxBytes) {
         long declared = exchange.getRequest().getHeaders().getContentLength();
         if (declared > maxBytes) {
             return Mono.error(GatewayException.tooLarge(maxBytes));
@@ -59,14 +87,7 @@ public class ParseRequestFilter implements GlobalFilter, Ordered {
         return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
                 .onErrorMap(DataBufferLimitException.class, e -> GatewayException.tooLarge(maxBytes))
                 .map(ParseRequestFilter::drain)
-                .defaultIfEmpty(new byte[0])
-                .flatMap(bytes -> {
-                    LlmRequest request = RequestValidator.validate(endpoint, JsonBody.parse(bytes));
-                    HttpHeaders headers = exchange.getRequest().getHeaders();
-                    String endUser = request.user() != null ? request.user() : headers.getFirst(USER_HEADER);
-                    LlmExchange.of(exchange).parsed(request, endUser, headers.getFirst(FEATURE_HEADER), tags(headers));
-                    return chain.filter(exchange);
-                });
+                .defaultIfEmpty(new byte[0]);
     }
 
     private static byte[] drain(DataBuffer buffer) {

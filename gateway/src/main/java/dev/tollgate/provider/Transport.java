@@ -1,5 +1,7 @@
 package dev.tollgate.provider;
 
+import dev.tollgate.streaming.SseSplitter;
+import dev.tollgate.support.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
@@ -9,12 +11,26 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.PrematureCloseException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
-/** What every HTTP provider adapter needs alike: transport failures classified, retry-after read. */
+/**
+ * What every HTTP provider adapter needs alike: the POST, transport failures classified,
+ * retry-after read, error statuses and success bodies read, SSE answers cut into events.
+ */
 public final class Transport {
 
     private Transport() {}
@@ -48,12 +64,18 @@ public final class Transport {
      */
     public static HttpClient.ResponseReceiver<?> post(HttpClient client, Duration providerConnect, ProviderRequest request,
             java.net.URI uri, byte[] body, boolean stream) {
+        return post(client, providerConnect, request, uri, body, stream ? "text/event-stream" : "application/json");
+    }
+
+    /** As {@link #post(HttpClient, Duration, ProviderRequest, java.net.URI, byte[], boolean)}, with the accept header given. */
+    public static HttpClient.ResponseReceiver<?> post(HttpClient client, Duration providerConnect, ProviderRequest request,
+            java.net.URI uri, byte[] body, String accept) {
         HttpClient http = request.connectTimeout() == null || request.connectTimeout().equals(providerConnect)
                 ? client
                 : client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) request.connectTimeout().toMillis());
         return http.headers(h -> {
                     h.set("x-request-id", request.requestId());
-                    h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+                    h.set(HttpHeaderNames.ACCEPT, accept);
                 })
                 .post()
                 .uri(uri)
@@ -86,5 +108,102 @@ public final class Transport {
         } catch (NumberFormatException httpDate) {
             return null; // an HTTP date: rare from LLM providers, and then backoff applies
         }
+    }
+
+    /** A provider's error answer (status, body, headers such as retry-after) as its {@link UpstreamException}. */
+    @FunctionalInterface
+    public interface ErrorReader {
+        UpstreamException read(int status, byte[] body, HttpHeaders headers);
+    }
+
+    /** One stream's SSE events to OpenAI chunks; {@link #end} when the upstream body ends. */
+    public interface EventTranslator {
+        List<StreamChunk> accept(List<SseSplitter.Event> events);
+
+        List<StreamChunk> end();
+    }
+
+    /**
+     * The whole answer of a sent request: an error status through {@code errors}, a success body
+     * through {@code answer}.
+     */
+    public static <T> Mono<T> answer(HttpClient.ResponseReceiver<?> sent, ErrorReader errors, Function<byte[], T> answer) {
+        return answer(sent, errors, (headers, body) -> answer.apply(body));
+    }
+
+    /** As {@link #answer(HttpClient.ResponseReceiver, ErrorReader, Function)}, for an answer that needs the response headers. */
+    public static <T> Mono<T> answer(HttpClient.ResponseReceiver<?> sent, ErrorReader errors,
+            BiFunction<HttpHeaders, byte[], T> answer) {
+        return sent.<T>responseConnection((response, connection) -> {
+                    if (response.status().code() >= 400) {
+                        return failure(response, connection, errors);
+                    }
+                    return connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
+                            .map(b -> answer.apply(response.responseHeaders(), b));
+                })
+                .next();
+    }
+
+    /** An error status's whole body read through {@code errors} into the failure of the call. */
+    public static <T> Mono<T> failure(HttpClientResponse response, Connection connection, ErrorReader errors) {
+        int status = response.status().code();
+        return connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
+                .flatMap(b -> Mono.<T>error(errors.read(status, b, response.responseHeaders())));
+    }
+
+    /**
+     * The SSE answer of a sent request, cut into events as the bytes arrive and translated by a
+     * fresh translator per subscription; an error status is read whole through {@code errors}.
+     */
+    public static Flux<StreamChunk> events(HttpClient.ResponseReceiver<?> sent, ErrorReader errors,
+            Supplier<? extends EventTranslator> translators) {
+        return sent.<StreamChunk>responseConnection((response, connection) -> {
+            if (response.status().code() >= 400) {
+                return failure(response, connection, errors);
+            }
+            SseSplitter splitter = new SseSplitter();
+            EventTranslator translator = translators.get();
+            return connection.inbound().receive().asByteArray()
+                    .concatMapIterable(bytes -> translator.accept(splitter.feed(bytes)))
+                    .concatWith(Flux.defer(() -> {
+                        SseSplitter.Event last = splitter.flush();
+                        List<StreamChunk> out = new ArrayList<>();
+                        if (last != null) {
+                            out.addAll(translator.accept(List.of(last)));
+                        }
+                        out.addAll(translator.end());
+                        return Flux.fromIterable(out);
+                    }));
+        });
+    }
+
+    /**
+     * A success body as a JSON object; a {@code PROTOCOL} failure when it is not JSON or not an
+     * object ({@code what} names what was expected).
+     */
+    public static JsonNode jsonAnswer(byte[] body, String provider, String what) {
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
+                    "provider '" + provider + "' answered with invalid JSON: " + e.getOriginalMessage(), null);
+        }
+        if (json == null || !json.isObject()) {
+            throw notA(provider, what);
+        }
+        return json;
+    }
+
+    /** The {@code PROTOCOL} failure of an answer that is JSON but not {@code what} the provider should send. */
+    public static UpstreamException notA(String provider, String what) {
+        return UpstreamException.of(UpstreamException.Kind.PROTOCOL,
+                "provider '" + provider + "' answered with something that is not " + what, null);
+    }
+
+    /** An error body that is not the provider's JSON (an HTML page from a proxy), shortened for a message. */
+    public static String snippet(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8).strip();
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 }

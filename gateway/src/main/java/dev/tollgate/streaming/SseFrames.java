@@ -22,4 +22,16 @@ public final class SseFrames {
     public static byte[] data(String json) {
         return data(json.getBytes(StandardCharsets.UTF_8));
     }
+
+    /** A named event, {@code event: <name>\ndata: <json>\n\n}, as Anthropic's streams frame theirs. */
+    public static byte[] event(String name, byte[] json) {
+        byte[] head = ("event: " + name + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] frame = new byte[head.length + PREFIX.length + json.length + 2];
+        System.arraycopy(head, 0, frame, 0, head.length);
+        System.arraycopy(PREFIX, 0, frame, head.length, PREFIX.length);
+        System.arraycopy(json, 0, frame, head.length + PREFIX.length, json.length);
+        frame[frame.length - 2] = '\n';
+        frame[frame.length - 1] = '\n';
+        return frame;
+    }
 }

@@ -85,12 +85,31 @@ abstract class GatewayTestBase {
                     type: openai-compatible
                     base-url: http://127.0.0.1:%d/v1
                     retry: { max-attempts: 1 }
+                  gemini:
+                    type: gemini
+                    base-url: http://127.0.0.1:%1$d/gemini/v1beta
+                    api-key: gemini-test-key-0000
+                    retry: { max-attempts: 1 }
+                    circuit-breaker: { minimum-calls: 1000, sliding-window-size: 1000 }
                   claude:
                     type: anthropic
                     base-url: http://127.0.0.1:%d/anthropic/v1
                     api-key: sk-ant-test-0000
                     retry: { max-attempts: 1 }
                     circuit-breaker: { minimum-calls: 1000, sliding-window-size: 1000 }
+                  azure:
+                    type: azure
+                    base-url: http://127.0.0.1:%d/azure
+                    api-key: azure-test-key-0000
+                    api-version: 2024-10-21
+                    retry: { max-attempts: 1 }
+                  bedrock:
+                    type: bedrock
+                    base-url: http://127.0.0.1:%d/bedrock
+                    region: us-east-1
+                    access-key-id: AKIDEXAMPLE
+                    secret-access-key: bedrock-test-secret-0000
+                    retry: { max-attempts: 1 }
                   sim:
                     type: simulated
                     ttft: 5ms
@@ -127,9 +146,20 @@ abstract class GatewayTestBase {
                   endless:
                     deployments: [ { provider: endless, model: m } ]
                     price: { input: 1, output: 1 }
+                  gemini-flash:
+                    deployments: [ { provider: gemini, model: gemini-2.5-flash } ]
+                    price: { input: 0.30, cached-input: 0.03, output: 2.50 }
+                    fallbacks: [ backup ]
                   claude-sonnet:
                     deployments: [ { provider: claude, model: claude-sonnet-4-5 } ]
                     price: { input: 3, cached-input: 0.30, output: 15 }
+                    fallbacks: [ backup ]
+                  azure-gpt:
+                    deployments: [ { provider: azure, model: gpt-4o-eastus } ]
+                    fallbacks: [ backup ]
+                  bedrock-haiku:
+                    deployments: [ { provider: bedrock, model: "anthropic.claude-3-haiku-20240307-v1:0" } ]
+                    price: { input: 0.25, cached-input: 0.03, output: 1.25 }
                     fallbacks: [ backup ]
                   sim-model:
                     deployments: [ { provider: sim, model: sim-model } ]
@@ -138,7 +168,7 @@ abstract class GatewayTestBase {
                   - { name: all, key: %s, team: platform, project: it, models: [ "*" ], metadata: { cost-center: cc-42 } }
                   - { name: limited, key: %s, team: growth, models: [ sim-model ] }
                 """.formatted(PRIMARY.port(), SECONDARY.port(), PRIMARY.port(), PRIMARY.port(), NETTY.port(), NETTY.port(), NETTY.port(),
-                closedPort(), PRIMARY.port(), KEY, LIMITED_KEY);
+                closedPort(), PRIMARY.port(), PRIMARY.port(), PRIMARY.port(), KEY, LIMITED_KEY);
     }
 
     /** A port nothing listens on: connecting to it is refused at once. */

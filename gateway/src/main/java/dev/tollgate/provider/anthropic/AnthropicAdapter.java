@@ -1,7 +1,7 @@
 package dev.tollgate.provider.anthropic;
 
-import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.provider.ChatRequests;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
@@ -9,16 +9,13 @@ import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
 import dev.tollgate.provider.UpstreamException;
-import dev.tollgate.streaming.SseSplitter;
 import dev.tollgate.support.Json;
 import dev.tollgate.support.TokenCounter;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -72,17 +69,7 @@ public class AnthropicAdapter implements ProviderAdapter {
                     ObjectNode chat = request.request().json();
                     boolean jsonMode = AnthropicMapper.jsonMode(chat);
                     byte[] body = body(request, false);
-                    return send(request, body, false)
-                            .<ProviderResponse>responseConnection((response, connection) -> {
-                                int status = response.status().code();
-                                Mono<byte[]> content = connection.inbound().receive().aggregate().asByteArray()
-                                        .defaultIfEmpty(new byte[0]);
-                                if (status >= 400) {
-                                    return content.flatMap(b -> Mono.<ProviderResponse>error(httpError(provider.name(), status, b, Transport.retryAfter(response.responseHeaders()))));
-                                }
-                                return content.map(b -> answer(request, chat, jsonMode, b));
-                            })
-                            .next();
+                    return Transport.answer(send(request, body, false), this::httpError, b -> answer(request, chat, jsonMode, b));
                 })
                 .onErrorMap(this::classify);
     }
@@ -92,71 +79,27 @@ public class AnthropicAdapter implements ProviderAdapter {
         return Flux.<StreamChunk>defer(() -> {
                     boolean jsonMode = AnthropicMapper.jsonMode(request.request().json());
                     byte[] body = body(request, true);
-                    return send(request, body, true)
-                            .<StreamChunk>responseConnection((response, connection) -> {
-                                int status = response.status().code();
-                                if (status >= 400) {
-                                    return connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
-                                            .flatMap(b -> Mono.<StreamChunk>error(
-                                                    httpError(provider.name(), status, b, Transport.retryAfter(response.responseHeaders()))));
-                                }
-                                SseSplitter splitter = new SseSplitter();
-                                AnthropicMapper.StreamTranslator translator = new AnthropicMapper.StreamTranslator(
-                                        provider.name(), request.upstreamModel(), jsonMode, System.currentTimeMillis() / 1000);
-                                return connection.inbound().receive().asByteArray()
-                                        .concatMapIterable(bytes -> translator.accept(splitter.feed(bytes)))
-                                        .concatWith(Flux.defer(() -> {
-                                            SseSplitter.Event last = splitter.flush();
-                                            List<StreamChunk> out = new ArrayList<>();
-                                            if (last != null) {
-                                                out.addAll(translator.accept(List.of(last)));
-                                            }
-                                            out.addAll(translator.end());
-                                            return Flux.fromIterable(out);
-                                        }));
-                            });
+                    return Transport.events(send(request, body, true), this::httpError,
+                            () -> new AnthropicMapper.StreamTranslator(provider.name(), request.upstreamModel(), jsonMode,
+                                    System.currentTimeMillis() / 1000));
                 })
                 .onErrorMap(this::classify);
     }
 
     /** The Messages API body, or the refusal of a request Anthropic cannot serve. */
     private byte[] body(ProviderRequest request, boolean stream) {
-        Endpoint endpoint = request.request().endpoint();
-        if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw refused(null, endpoint.path() + " is not supported by Anthropic; only /v1/chat/completions is.");
-        }
-        try {
-            return Json.MAPPER.writeValueAsBytes(
-                    AnthropicMapper.toAnthropicRequest(request.request().json(), request.upstreamModel(), stream));
-        } catch (AnthropicMapper.UnsupportedRequest e) {
-            throw refused(e.param(), e.getMessage());
-        }
-    }
-
-    private UpstreamException refused(String param, String message) {
-        return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, 400,
-                "provider '" + provider.name() + "' cannot serve this request: " + message, null,
-                "invalid_request_error", "unsupported_by_provider", param, null);
+        return ChatRequests.vendorBody(request, provider.name(), "Anthropic",
+                chat -> AnthropicMapper.toAnthropicRequest(chat, request.upstreamModel(), stream));
     }
 
     private ProviderResponse answer(ProviderRequest request, ObjectNode chat, boolean jsonMode, byte[] body) {
-        JsonNode message;
-        try {
-            message = Json.MAPPER.readTree(body);
-        } catch (JacksonException e) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider '" + provider.name() + "' answered with invalid JSON: " + e.getOriginalMessage(), null);
-        }
-        if (message == null || !message.isObject()) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider '" + provider.name() + "' answered with something that is not a message", null);
-        }
+        JsonNode message = Transport.jsonAnswer(body, provider.name(), "a message");
         if ("error".equals(AnthropicMapper.str(message.get("type")))) {
             throw streamError(provider.name(), message);
         }
         ObjectNode completion = AnthropicMapper.toChatCompletion(message, request.upstreamModel(), jsonMode,
                 System.currentTimeMillis() / 1000);
-        TokenUsage usage = AnthropicMapper.usage(message.get("usage"));
+        TokenUsage usage = AnthropicWire.usage(message.get("usage"));
         if (usage == null) {
             String text = completion.path("choices").path(0).path("message").path("content").asString("");
             usage = new TokenUsage(TokenCounter.countInput(chat), TokenCounter.count(text), 0, true);
@@ -209,8 +152,7 @@ public class AnthropicAdapter implements ProviderAdapter {
                 message = AnthropicMapper.str(root.get("message"));
             }
         } catch (JacksonException notJson) {
-            String text = new String(body, StandardCharsets.UTF_8).strip();
-            message = text.length() > 300 ? text.substring(0, 300) + "..." : text;
+            message = Transport.snippet(body);
         }
         if (message == null || message.isEmpty()) {
             message = "HTTP " + status;
@@ -229,32 +171,13 @@ public class AnthropicAdapter implements ProviderAdapter {
         JsonNode error = event.path("error");
         String type = AnthropicMapper.str(error.get("type"));
         String message = AnthropicMapper.str(error.get("message"));
-        int status = statusOf(type);
+        int status = AnthropicWire.errorStatus(type);
         if (message == null || message.isEmpty()) {
             message = type != null ? type : "unknown error";
         }
         return new UpstreamException(UpstreamException.Kind.HTTP_STATUS, status,
                 "provider '" + provider + "' answered " + status + ": " + message, null,
                 openAiType(type, status), errorCode(type, status, message), null, null);
-    }
-
-    /** The HTTP status Anthropic uses for an error type; 500 for types it adds later. */
-    static int statusOf(String type) {
-        if (type == null) {
-            return 500;
-        }
-        return switch (type) {
-            case "invalid_request_error" -> 400;
-            case "authentication_error" -> 401;
-            case "billing_error" -> 402;
-            case "permission_error" -> 403;
-            case "not_found_error" -> 404;
-            case "request_too_large" -> 413;
-            case "rate_limit_error" -> 429;
-            case "timeout_error" -> 504;
-            case "overloaded_error" -> 529;
-            default -> 500; // api_error and anything new
-        };
     }
 
     /** The nearest OpenAI error type for an Anthropic one (by status when the type is missing or new). */
@@ -299,6 +222,10 @@ public class AnthropicAdapter implements ProviderAdapter {
         return type;
     }
 
+
+    private UpstreamException httpError(int status, byte[] body, HttpHeaders headers) {
+        return httpError(provider.name(), status, body, Transport.retryAfter(headers));
+    }
 
     private Throwable classify(Throwable e) {
         return Transport.classify(e, provider.name());

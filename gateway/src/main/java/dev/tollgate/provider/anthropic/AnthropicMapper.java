@@ -1,7 +1,11 @@
 package dev.tollgate.provider.anthropic;
 
+import dev.tollgate.provider.ChatChunks;
+import dev.tollgate.provider.ChatRequests;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.Transport;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
@@ -10,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -44,20 +47,6 @@ public final class AnthropicMapper {
 
     private AnthropicMapper() {}
 
-    /** The client asked for something Anthropic cannot do; a 400 for the client, never retried. */
-    public static final class UnsupportedRequest extends RuntimeException {
-        private final String param;
-
-        UnsupportedRequest(String param, String message) {
-            super(message, null, false, false);
-            this.param = param;
-        }
-
-        public String param() {
-            return param;
-        }
-    }
-
     // ---------------------------------------------------------------- request
 
     /** True when {@code response_format} asks for JSON ({@code json_object} or {@code json_schema}). */
@@ -72,21 +61,15 @@ public final class AnthropicMapper {
     }
 
     public static ObjectNode toAnthropicRequest(JsonNode chat, String model, boolean stream) {
-        JsonNode n = chat.get("n");
-        if (n != null && n.isNumber() && n.asInt() > 1) {
-            throw new UnsupportedRequest("n", "n: Anthropic returns one choice per call; n > 1 is not supported.");
-        }
+        ChatRequests.oneChoiceOnly(chat, "Anthropic");
         ObjectNode out = JSON.createObjectNode();
         out.put("model", model);
         out.put("max_tokens", maxTokens(chat));
         messages(chat.path("messages"), out);
         tools(chat, out);
-        JsonNode stop = chat.get("stop");
-        if (stop != null && stop.isString()) {
-            out.putArray("stop_sequences").add(stop.asString());
-        } else if (stop != null && stop.isArray() && !stop.isEmpty()) {
-            ArrayNode sequences = out.putArray("stop_sequences");
-            stop.forEach(s -> sequences.add(s.asString()));
+        ArrayNode stop = ChatRequests.stopSequences(chat);
+        if (stop != null) {
+            out.set("stop_sequences", stop);
         }
         JsonNode temperature = chat.get("temperature");
         if (temperature != null && temperature.isNumber()) {
@@ -109,13 +92,8 @@ public final class AnthropicMapper {
 
     /** {@code max_completion_tokens}, else {@code max_tokens}, else {@value #DEFAULT_MAX_TOKENS}. */
     static int maxTokens(JsonNode chat) {
-        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
-            JsonNode v = chat.get(field);
-            if (v != null && v.isIntegralNumber()) {
-                return v.asInt();
-            }
-        }
-        return DEFAULT_MAX_TOKENS;
+        Integer max = ChatRequests.maxTokens(chat);
+        return max != null ? max : DEFAULT_MAX_TOKENS;
     }
 
     private static void messages(JsonNode messages, ObjectNode out) {
@@ -125,26 +103,10 @@ public final class AnthropicMapper {
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             String at = "messages[" + i + "]";
-            String role = str(m.get("role"));
+            String role = ChatRequests.role(m, at);
             JsonNode content = m.get("content");
-            if (role == null) {
-                throw new UnsupportedRequest(at + ".role", at + ".role: required.");
-            }
             switch (role) {
-                case "system", "developer" -> {
-                    if (content != null && content.isString()) {
-                        if (!content.asString().isEmpty()) {
-                            system.add(textBlock(content.asString()));
-                        }
-                    } else if (content != null && content.isArray()) {
-                        for (JsonNode part : content) {
-                            ObjectNode block = block(part, at + ".content");
-                            if (block != null) {
-                                system.add(block);
-                            }
-                        }
-                    }
-                }
+                case "system", "developer" -> blocks(content, at + ".content").forEach(block -> system.add((ObjectNode) block));
                 case "user" -> {
                     if (toolTurn != null) {
                         // Text after tool results joins their turn (results first, as Anthropic requires).
@@ -171,8 +133,8 @@ public final class AnthropicMapper {
                             use.put("type", "tool_use");
                             use.put("id", call.path("id").asString(""));
                             use.put("name", call.path("function").path("name").asString(""));
-                            use.set("input", arguments(call.path("function").get("arguments"),
-                                    at + ".tool_calls[" + j + "].function.arguments"));
+                            use.set("input", ChatRequests.toolArguments(call.path("function").get("arguments"),
+                                    at + ".tool_calls[" + j + "].function.arguments", "Anthropic"));
                         }
                     }
                     if (blocks.isEmpty()) {
@@ -215,35 +177,15 @@ public final class AnthropicMapper {
 
     /** Content (string, array of parts, or null) as Anthropic content blocks; empty text is dropped. */
     private static ArrayNode blocks(JsonNode content, String at) {
-        ArrayNode blocks = JSON.createArrayNode();
-        if (content == null || content.isNull()) {
-            return blocks;
-        }
-        if (content.isString()) {
-            if (!content.asString().isEmpty()) {
-                blocks.add(textBlock(content.asString()));
-            }
-            return blocks;
-        }
-        for (int i = 0; i < content.size(); i++) {
-            ObjectNode block = block(content.get(i), at + "[" + i + "]");
-            if (block != null) {
-                blocks.add(block);
-            }
-        }
-        return blocks;
+        return ChatRequests.parts(content, at, AnthropicMapper::block);
     }
 
     /** One OpenAI content part as an Anthropic block; null for an empty text part. */
-    private static ObjectNode block(JsonNode part, String at) {
-        String type = str(part.get("type"));
-        if (type == null) {
-            throw new UnsupportedRequest(at + ".type", at + ".type: required.");
-        }
+    private static ObjectNode block(JsonNode part, String type, String at) {
         switch (type) {
             case "text", "refusal" -> {
-                String text = str(part.get(type.equals("text") ? "text" : "refusal"));
-                if (text == null || text.isEmpty()) {
+                String text = ChatRequests.partText(part, type);
+                if (text == null) {
                     return null;
                 }
                 ObjectNode block = textBlock(text);
@@ -254,11 +196,7 @@ public final class AnthropicMapper {
                 return block;
             }
             case "image_url" -> {
-                JsonNode image = part.get("image_url");
-                String url = image != null && image.isString() ? image.asString() : str(image == null ? null : image.get("url"));
-                if (url == null || url.isEmpty()) {
-                    throw new UnsupportedRequest(at + ".image_url.url", at + ".image_url.url: required.");
-                }
+                String url = ChatRequests.imageUrl(part, at);
                 ObjectNode block = JSON.createObjectNode().put("type", "image");
                 block.set("source", source(url, at + ".image_url.url"));
                 return block;
@@ -281,15 +219,11 @@ public final class AnthropicMapper {
     /** An image or document source: a base64 {@code data:} URI inline, anything else by URL. */
     private static ObjectNode source(String url, String at) {
         ObjectNode source = JSON.createObjectNode();
-        if (url.startsWith("data:")) {
-            int comma = url.indexOf(',');
-            String meta = comma < 0 ? "" : url.substring(5, comma);
-            if (comma < 0 || !meta.endsWith(";base64")) {
-                throw new UnsupportedRequest(at, at + ": a data: URI must be base64 encoded (data:<media type>;base64,...).");
-            }
+        ChatRequests.DataUri inline = ChatRequests.dataUri(url, at);
+        if (inline != null) {
             source.put("type", "base64");
-            source.put("media_type", meta.substring(0, meta.length() - ";base64".length()));
-            source.put("data", url.substring(comma + 1));
+            source.put("media_type", inline.mediaType());
+            source.put("data", inline.data());
         } else {
             source.put("type", "url");
             source.put("url", url);
@@ -299,25 +233,6 @@ public final class AnthropicMapper {
 
     private static ObjectNode textBlock(String text) {
         return JSON.createObjectNode().put("type", "text").put("text", text);
-    }
-
-    /** Tool call arguments (a JSON string in OpenAI) as the tool_use input object. */
-    private static JsonNode arguments(JsonNode arguments, String at) {
-        if (arguments == null || arguments.isNull() || (arguments.isString() && arguments.asString().isBlank())) {
-            return JSON.createObjectNode();
-        }
-        if (arguments.isObject()) {
-            return arguments;
-        }
-        try {
-            JsonNode parsed = JSON.readTree(arguments.asString());
-            if (parsed != null && parsed.isObject()) {
-                return parsed;
-            }
-        } catch (JacksonException notJson) {
-            // reported below
-        }
-        throw new UnsupportedRequest(at, at + ": Anthropic needs tool call arguments that are a JSON object.");
     }
 
     private static void tools(JsonNode chat, ObjectNode out) {
@@ -432,88 +347,27 @@ public final class AnthropicMapper {
             }
             // thinking, redacted_thinking, server tool blocks: not part of OpenAI's message
         }
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", message.path("id").asString("msg_unknown"));
-        root.put("object", "chat.completion");
-        root.put("created", created);
-        root.put("model", str(message.get("model")) != null ? message.get("model").asString() : fallbackModel);
+        ObjectNode root = ChatChunks.completion(message.path("id").asString("msg_unknown"), created,
+                str(message.get("model")) != null ? message.get("model").asString() : fallbackModel);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
-        ObjectNode out = choice.putObject("message");
-        out.put("role", "assistant");
-        if (jsonAnswer != null) {
-            out.put("content", jsonAnswer); // the answer tool's input is the answer; any preamble text is not JSON
-        } else if (!text.isEmpty() || calls.isEmpty()) {
-            out.put("content", text.toString());
-        } else {
-            out.putNull("content");
-        }
-        if (!calls.isEmpty()) {
-            out.set("tool_calls", calls);
-        }
-        out.putNull("refusal");
-        out.putArray("annotations");
+        // In JSON mode the answer tool's input is the answer; any preamble text is not JSON.
+        ChatChunks.assistantMessage(choice, jsonAnswer != null ? jsonAnswer : text.toString(), calls).putArray("annotations");
         choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(str(message.get("stop_reason")), !calls.isEmpty()));
-        TokenUsage usage = usage(message.get("usage"));
+        choice.put("finish_reason", AnthropicWire.finishReason(str(message.get("stop_reason")), !calls.isEmpty()));
+        TokenUsage usage = AnthropicWire.usage(message.get("usage"));
         if (usage != null) {
-            putUsage(root, usage);
+            ChatChunks.putUsage(root, usage);
         }
         return root;
     }
 
-    /**
-     * OpenAI's finish_reason for Anthropic's stop_reason. A {@code tool_use} stop is
-     * {@code tool_calls} only when a client tool was called (not just the JSON-mode tool).
-     */
-    public static String finishReason(String stopReason, boolean calledClientTool) {
-        if (stopReason == null) {
-            return "stop";
-        }
-        return switch (stopReason) {
-            case "max_tokens", "model_context_window_exceeded" -> "length";
-            case "tool_use" -> calledClientTool ? "tool_calls" : "stop";
-            case "refusal" -> "content_filter";
-            default -> "stop"; // end_turn, stop_sequence, pause_turn
-        };
-    }
-
-    /**
-     * Anthropic's usage in Tollgate's terms. Anthropic counts the prompt in three disjoint parts:
-     * {@code input_tokens} (after the last cache breakpoint), {@code cache_creation_input_tokens}
-     * and {@code cache_read_input_tokens}; OpenAI's {@code prompt_tokens} is their sum with
-     * {@code cached_tokens} the cache reads. Cache writes (billed by Anthropic at 1.25x input)
-     * are priced as plain input here: the price model knows only input, cached input and output.
-     * Null when the message has no usage.
-     */
-    public static TokenUsage usage(JsonNode usage) {
-        if (usage == null || !usage.isObject()) {
-            return null;
-        }
-        long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
-        long prompt = usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0) + cacheRead;
-        return new TokenUsage(prompt, usage.path("output_tokens").asLong(0), cacheRead, false);
-    }
-
-    static void putUsage(ObjectNode root, TokenUsage usage) {
-        ObjectNode u = root.putObject("usage");
-        u.put("prompt_tokens", usage.inputTokens());
-        u.put("completion_tokens", usage.outputTokens());
-        u.put("total_tokens", usage.inputTokens() + usage.outputTokens());
-        u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedInputTokens());
-    }
-
     static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (JacksonException e) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider streamed invalid JSON: " + e.getOriginalMessage(), null);
-        }
+        return ChatRequests.parseEvent(json);
     }
 
     static String str(JsonNode node) {
-        return node != null && node.isString() ? node.asString() : null;
+        return ChatRequests.str(node);
     }
 
     // ---------------------------------------------------------------- streaming
@@ -524,7 +378,7 @@ public final class AnthropicMapper {
      * right after the start (an overload) fails the attempt before any byte reached the client
      * and routing can still fall back.
      */
-    public static final class StreamTranslator {
+    public static final class StreamTranslator implements Transport.EventTranslator {
 
         private enum Kind { TEXT, TOOL, JSON_ANSWER, IGNORED }
 
@@ -532,12 +386,8 @@ public final class AnthropicMapper {
 
         private final String provider;
         private final boolean jsonMode;
-        private final long created;
+        private final ChatChunks.Writer chunks;
         private final Map<Integer, Block> blocks = new HashMap<>();
-        private String id = "msg_unknown";
-        private String model;
-        private boolean started;
-        private boolean finishSent;
         private boolean done;
         private int tools;
         private String stopReason;
@@ -549,20 +399,13 @@ public final class AnthropicMapper {
 
         public StreamTranslator(String provider, String fallbackModel, boolean jsonMode, long created) {
             this.provider = provider;
-            this.model = fallbackModel;
+            this.chunks = new ChatChunks.Writer("msg_unknown", fallbackModel, created);
             this.jsonMode = jsonMode;
-            this.created = created;
         }
 
+        @Override
         public List<StreamChunk> accept(List<SseSplitter.Event> events) {
-            if (events.isEmpty()) {
-                return List.of();
-            }
-            List<StreamChunk> out = new ArrayList<>(events.size() + 2);
-            for (SseSplitter.Event event : events) {
-                accept(event.name(), event.data(), out);
-            }
-            return out;
+            return ChatChunks.translate(events, (event, out) -> accept(event.name(), event.data(), out));
         }
 
         /** One event; throws the provider's error for an {@code error} event. */
@@ -573,6 +416,7 @@ public final class AnthropicMapper {
         }
 
         /** The upstream body ended: fine after {@code message_stop}, a broken stream otherwise. */
+        @Override
         public List<StreamChunk> end() {
             if (!done) {
                 throw UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
@@ -593,8 +437,7 @@ public final class AnthropicMapper {
             switch (type) {
                 case "message_start" -> {
                     JsonNode message = event.path("message");
-                    id = message.path("id").asString(id);
-                    model = message.path("model").asString(model);
+                    chunks.identify(message.path("id").asString(chunks.id()), message.path("model").asString(chunks.model()));
                     usage(message.get("usage"));
                 }
                 case "content_block_start" -> blockStart(event.path("index").asInt(0), event.path("content_block"), out);
@@ -620,10 +463,7 @@ public final class AnthropicMapper {
                     finish(out);
                     TokenUsage usage = usageSeen ? new TokenUsage(input + cacheCreation + cacheRead, output, cacheRead, false) : null;
                     if (usage != null) {
-                        ObjectNode chunk = envelope();
-                        chunk.putArray("choices");
-                        putUsage(chunk, usage);
-                        out.add(new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), usage, true, null, false));
+                        out.add(chunks.usage(usage));
                     }
                     out.add(StreamChunk.done(SseFrames.DONE));
                     done = true;
@@ -637,12 +477,12 @@ public final class AnthropicMapper {
 
         private void blockStart(int index, JsonNode contentBlock, List<StreamChunk> out) {
             String type = str(contentBlock.get("type"));
-            startOnce(out);
+            chunks.roleOnce(out);
             if ("text".equals(type)) {
                 blocks.put(index, new Block(Kind.TEXT, -1, null));
                 String text = contentBlock.path("text").asString("");
                 if (!text.isEmpty()) {
-                    out.add(chunk(JSON.createObjectNode().put("content", text), null, text));
+                    out.add(chunks.content(text));
                 }
             } else if ("tool_use".equals(type)) {
                 String toolName = contentBlock.path("name").asString("");
@@ -652,13 +492,7 @@ public final class AnthropicMapper {
                 }
                 Block block = new Block(Kind.TOOL, tools++, new boolean[1]);
                 blocks.put(index, block);
-                ObjectNode delta = JSON.createObjectNode();
-                ObjectNode call = delta.putArray("tool_calls").addObject();
-                call.put("index", block.toolIndex());
-                call.put("id", contentBlock.path("id").asString(""));
-                call.put("type", "function");
-                call.putObject("function").put("name", toolName).put("arguments", "");
-                out.add(chunk(delta, null, null));
+                out.add(chunks.toolCallStart(block.toolIndex(), contentBlock.path("id").asString(""), toolName));
             } else {
                 blocks.put(index, new Block(Kind.IGNORED, -1, null)); // thinking and server tool blocks
             }
@@ -670,8 +504,8 @@ public final class AnthropicMapper {
             if ("text_delta".equals(type)) {
                 String text = delta.path("text").asString("");
                 if (!text.isEmpty() && (block == null || block.kind() == Kind.TEXT)) {
-                    startOnce(out);
-                    out.add(chunk(JSON.createObjectNode().put("content", text), null, text));
+                    chunks.roleOnce(out);
+                    out.add(chunks.content(text));
                 }
             } else if ("input_json_delta".equals(type) && block != null) {
                 String partial = delta.path("partial_json").asString("");
@@ -685,33 +519,15 @@ public final class AnthropicMapper {
         private void argumentDelta(Block block, String partial, List<StreamChunk> out) {
             if (block.kind() == Kind.JSON_ANSWER) {
                 block.hasArguments()[0] = true;
-                out.add(chunk(JSON.createObjectNode().put("content", partial), null, partial));
+                out.add(chunks.content(partial));
             } else if (block.kind() == Kind.TOOL) {
                 block.hasArguments()[0] = true;
-                ObjectNode delta = JSON.createObjectNode();
-                ObjectNode call = delta.putArray("tool_calls").addObject();
-                call.put("index", block.toolIndex());
-                call.putObject("function").put("arguments", partial);
-                out.add(chunk(delta, null, partial));
-            }
-        }
-
-        private void startOnce(List<StreamChunk> out) {
-            if (!started) {
-                started = true;
-                ObjectNode delta = JSON.createObjectNode().put("role", "assistant").put("content", "");
-                delta.putNull("refusal");
-                out.add(chunk(delta, null, null));
+                out.add(chunks.toolArguments(block.toolIndex(), partial));
             }
         }
 
         private void finish(List<StreamChunk> out) {
-            if (finishSent) {
-                return;
-            }
-            startOnce(out);
-            finishSent = true;
-            out.add(chunk(JSON.createObjectNode(), finishReason(stopReason, tools > 0), null));
+            chunks.finishOnce(AnthropicWire.finishReason(stopReason, tools > 0), out);
         }
 
         private void usage(JsonNode usage) {
@@ -723,30 +539,6 @@ public final class AnthropicMapper {
             cacheCreation = usage.path("cache_creation_input_tokens").asLong(cacheCreation);
             cacheRead = usage.path("cache_read_input_tokens").asLong(cacheRead);
             output = usage.path("output_tokens").asLong(output);
-        }
-
-        private ObjectNode envelope() {
-            ObjectNode chunk = JSON.createObjectNode();
-            chunk.put("id", id);
-            chunk.put("object", "chat.completion.chunk");
-            chunk.put("created", created);
-            chunk.put("model", model);
-            return chunk;
-        }
-
-        private StreamChunk chunk(ObjectNode delta, String finishReason, String text) {
-            ObjectNode chunk = envelope();
-            ObjectNode choice = chunk.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.set("delta", delta);
-            choice.putNull("logprobs");
-            if (finishReason == null) {
-                choice.putNull("finish_reason");
-            } else {
-                choice.put("finish_reason", finishReason);
-            }
-            chunk.putNull("usage");
-            return new StreamChunk(SseFrames.data(JSON.writeValueAsBytes(chunk)), null, false, text, false);
         }
     }
 }

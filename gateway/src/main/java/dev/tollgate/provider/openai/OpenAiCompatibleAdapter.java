@@ -29,32 +29,78 @@ import tools.jackson.databind.node.ObjectNode;
  * The OpenAI-compatible family (OpenAI, Groq, Together, OpenRouter, DeepSeek, Cerebras, Mistral,
  * Fireworks, Hyperbolic, vLLM, Ollama, ...). Client and upstream speak the same schema, so the
  * body goes out as the client sent it with only {@code model} and {@code stream_options}
- * rewritten, and answers come back byte for byte; only usage is read on the way.
+ * rewritten, and answers come back byte for byte; only usage is read on the way. Azure OpenAI is
+ * the same schema at other URLs ({@link AzureOpenAi}).
  */
 public class OpenAiCompatibleAdapter implements ProviderAdapter {
 
     private static final String INCLUDE_USAGE = "{\"include_usage\":true}";
 
     private final TollgateConfig.Provider provider;
+    private final Dialect dialect;
     private final HttpClient client;
-    private final String baseUrl;
-    /** Parsed once: URI parsing showed in request profiles. */
-    private final java.util.EnumMap<dev.tollgate.api.Endpoint, java.net.URI> endpointUris = new java.util.EnumMap<>(dev.tollgate.api.Endpoint.class);
+
+    /**
+     * What differs between servers that all speak OpenAI's schema: where a request goes, how the
+     * gateway authenticates, and how an error answer reads.
+     */
+    interface Dialect {
+
+        java.net.URI uri(ProviderRequest request);
+
+        /** Sets the authentication header(s) once, on the provider's client. */
+        void authenticate(HttpHeaders headers);
+
+        default UpstreamException error(String provider, int status, byte[] body, java.time.Duration retryAfter) {
+            return OpenAiWire.httpError(provider, status, body, retryAfter);
+        }
+    }
+
+    /** OpenAI and the compatible vendors: {@code {base-url}/chat/completions} and a bearer key. */
+    private static final class OpenAi implements Dialect {
+        private final String apiKey;
+        /** Parsed once: URI parsing showed in request profiles. */
+        private final java.util.EnumMap<dev.tollgate.api.Endpoint, java.net.URI> endpointUris = new java.util.EnumMap<>(dev.tollgate.api.Endpoint.class);
+
+        OpenAi(TollgateConfig.Provider provider) {
+            this.apiKey = provider.apiKey();
+            String baseUrl = provider.baseUrl().toString();
+            for (dev.tollgate.api.Endpoint e : dev.tollgate.api.Endpoint.values()) {
+                endpointUris.put(e, java.net.URI.create(baseUrl + e.upstreamPath()));
+            }
+        }
+
+        @Override
+        public java.net.URI uri(ProviderRequest request) {
+            return endpointUris.get(request.request().endpoint());
+        }
+
+        @Override
+        public void authenticate(HttpHeaders headers) {
+            if (apiKey != null && !apiKey.isEmpty()) {
+                headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + apiKey);
+            }
+        }
+    }
 
     public OpenAiCompatibleAdapter(TollgateConfig.Provider provider, ConnectionProvider connections) {
+        this(provider, connections, new OpenAi(provider));
+    }
+
+    /** Azure OpenAI: the same bodies and answers, at deployment URLs with an {@code api-key} header. */
+    public static OpenAiCompatibleAdapter azure(TollgateConfig.Provider provider, ConnectionProvider connections) {
+        return new OpenAiCompatibleAdapter(provider, connections, new AzureOpenAi(provider));
+    }
+
+    OpenAiCompatibleAdapter(TollgateConfig.Provider provider, ConnectionProvider connections, Dialect dialect) {
         this.provider = provider;
-        this.baseUrl = provider.baseUrl().toString();
-        for (dev.tollgate.api.Endpoint e : dev.tollgate.api.Endpoint.values()) {
-            endpointUris.put(e, java.net.URI.create(baseUrl + e.upstreamPath()));
-        }
+        this.dialect = dialect;
         this.client = HttpClient.create(connections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.timeouts().connect().toMillis())
                 .headers(h -> {
                     h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                     h.set(HttpHeaderNames.USER_AGENT, "tollgate");
-                    if (provider.apiKey() != null && !provider.apiKey().isEmpty()) {
-                        h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + provider.apiKey());
-                    }
+                    dialect.authenticate(h);
                     provider.headers().forEach(h::set);
                 });
     }
@@ -101,7 +147,7 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
     }
 
     private HttpClient.ResponseReceiver<?> send(ProviderRequest request, byte[] body, boolean stream) {
-        return Transport.post(client, provider.timeouts().connect(), request, endpointUris.get(request.request().endpoint()), body, stream);
+        return Transport.post(client, provider.timeouts().connect(), request, dialect.uri(request), body, stream);
     }
 
     /** The client's bytes with the upstream model name and, for streams, usage reporting switched on. */
@@ -141,7 +187,7 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
             if ("error".equals(event.name()) || data.contains("\"error\":{") || data.contains("\"error\": {")) {
                 JsonNode error = OpenAiWire.parse(data).get("error");
                 if ("error".equals(event.name()) || (error != null && !error.isNull())) {
-                    throw OpenAiWire.httpError(provider.name(), 500, data.getBytes(StandardCharsets.UTF_8), null);
+                    throw dialect.error(provider.name(), 500, data.getBytes(StandardCharsets.UTF_8), null);
                 }
             }
             TokenUsage usage = null;
@@ -158,7 +204,7 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
     }
 
     private UpstreamException error(int status, byte[] body, HttpHeaders headers) {
-        return OpenAiWire.httpError(provider.name(), status, body, Transport.retryAfter(headers));
+        return dialect.error(provider.name(), status, body, Transport.retryAfter(headers));
     }
 
     private Throwable classify(Throwable e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.UnsupportedRequest;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.streaming.SseSplitter;
@@ -179,19 +180,19 @@ class AnthropicMapperTest {
     @Test
     void refusesWhatAnthropicCannotDo() {
         assertThatThrownBy(() -> request("{\"model\":\"m\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("n > 1");
+                .isInstanceOf(UnsupportedRequest.class).hasMessageContaining("n > 1");
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class)
+                .isInstanceOf(UnsupportedRequest.class)
                 .hasMessageContaining("messages[0].content[0].type")
-                .satisfies(e -> assertThat(((AnthropicMapper.UnsupportedRequest) e).param()).isEqualTo("messages[0].content[0].type"));
+                .satisfies(e -> assertThat(((UnsupportedRequest) e).param()).isEqualTo("messages[0].content[0].type"));
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,rawbytes"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("base64");
+                .isInstanceOf(UnsupportedRequest.class).hasMessageContaining("base64");
         assertThatThrownBy(() -> request("""
                 {"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[
                   {"id":"t","type":"function","function":{"name":"f","arguments":"not json"}}]}]}"""))
-                .isInstanceOf(AnthropicMapper.UnsupportedRequest.class).hasMessageContaining("JSON object");
+                .isInstanceOf(UnsupportedRequest.class).hasMessageContaining("JSON object");
     }
 
     // ------------------------------------------------------------ responses
@@ -212,7 +213,7 @@ class AnthropicMapperTest {
                              "logprobs":null,"finish_reason":"stop"}],
                  "usage":{"prompt_tokens":2112,"completion_tokens":9,"total_tokens":2121,
                           "prompt_tokens_details":{"cached_tokens":2000}}}"""));
-        assertThat(AnthropicMapper.usage(message.get("usage"))).isEqualTo(new TokenUsage(2112, 9, 2000, false));
+        assertThat(AnthropicWire.usage(message.get("usage"))).isEqualTo(new TokenUsage(2112, 9, 2000, false));
     }
 
     @Test
@@ -256,13 +257,13 @@ class AnthropicMapperTest {
 
     @Test
     void stopReasons() {
-        assertThat(AnthropicMapper.finishReason("end_turn", false)).isEqualTo("stop");
-        assertThat(AnthropicMapper.finishReason("stop_sequence", false)).isEqualTo("stop");
-        assertThat(AnthropicMapper.finishReason("max_tokens", false)).isEqualTo("length");
-        assertThat(AnthropicMapper.finishReason("tool_use", true)).isEqualTo("tool_calls");
-        assertThat(AnthropicMapper.finishReason("tool_use", false)).isEqualTo("stop");
-        assertThat(AnthropicMapper.finishReason("refusal", false)).isEqualTo("content_filter");
-        assertThat(AnthropicMapper.finishReason("pause_turn", false)).isEqualTo("stop");
+        assertThat(AnthropicWire.finishReason("end_turn", false)).isEqualTo("stop");
+        assertThat(AnthropicWire.finishReason("stop_sequence", false)).isEqualTo("stop");
+        assertThat(AnthropicWire.finishReason("max_tokens", false)).isEqualTo("length");
+        assertThat(AnthropicWire.finishReason("tool_use", true)).isEqualTo("tool_calls");
+        assertThat(AnthropicWire.finishReason("tool_use", false)).isEqualTo("stop");
+        assertThat(AnthropicWire.finishReason("refusal", false)).isEqualTo("content_filter");
+        assertThat(AnthropicWire.finishReason("pause_turn", false)).isEqualTo("stop");
         JsonNode truncated = json("""
                 {"id":"msg_4","type":"message","role":"assistant","model":"claude","content":[{"type":"text","text":"Once upon"}],
                  "stop_reason":"max_tokens","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":2}}""");
@@ -633,8 +634,8 @@ class AnthropicMapperTest {
         assertThat(error(408, "", null).retryable()).isTrue();
         assertThat(error(408, "", null).errorType()).isEqualTo("server_error");
 
-        assertThat(AnthropicAdapter.statusOf("overloaded_error")).isEqualTo(529);
-        assertThat(AnthropicAdapter.statusOf("rate_limit_error")).isEqualTo(429);
-        assertThat(AnthropicAdapter.statusOf("something_new")).isEqualTo(500);
+        assertThat(AnthropicWire.errorStatus("overloaded_error")).isEqualTo(529);
+        assertThat(AnthropicWire.errorStatus("rate_limit_error")).isEqualTo(429);
+        assertThat(AnthropicWire.errorStatus("something_new")).isEqualTo(500);
     }
 }

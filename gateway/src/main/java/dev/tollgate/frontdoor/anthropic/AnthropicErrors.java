@@ -1,0 +1,31 @@
+package dev.tollgate.frontdoor.anthropic;
+
+import dev.tollgate.api.GatewayException;
+import dev.tollgate.provider.anthropic.AnthropicWire;
+import dev.tollgate.support.Json;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Errors in Anthropic's shape, {@code {"type":"error","error":{"type":...,"message":...}}}, with
+ * the type the status stands for, so Anthropic's SDKs raise their usual exception classes. Used
+ * for every error on the {@code /v1/messages} paths, and as the {@code event: error} of a stream
+ * that broke off.
+ */
+public final class AnthropicErrors {
+
+    private AnthropicErrors() {}
+
+    public static byte[] json(GatewayException e) {
+        return Json.MAPPER.writeValueAsBytes(tree(e));
+    }
+
+    public static byte[] sseFrame(GatewayException e) {
+        return MessagesStream.event("error", tree(e));
+    }
+
+    static ObjectNode tree(GatewayException e) {
+        ObjectNode root = Json.MAPPER.createObjectNode().put("type", "error");
+        root.putObject("error").put("type", AnthropicWire.errorType(e.status().value())).put("message", e.getMessage());
+        return root;
+    }
+}
