@@ -4,12 +4,15 @@ import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.LlmRequest;
 import dev.tollgate.config.TollgateConfig.CacheMode;
 import dev.tollgate.embedding.Embedding;
-import dev.tollgate.frontdoor.OpenAiFrontDoor;
+import dev.tollgate.frontdoor.FrontDoor;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.CachedCalls;
 import dev.tollgate.pipeline.FilterOrder;
 import dev.tollgate.pipeline.GatewayRoutes;
 import dev.tollgate.pipeline.LlmExchange;
+import dev.tollgate.provider.StreamChunk;
+import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.support.Json;
 import dev.tollgate.usage.UsageEvent;
 import dev.tollgate.usage.UsageSink;
 import io.micrometer.core.instrument.Counter;
@@ -24,18 +27,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -103,11 +103,6 @@ public class CacheFilter implements GlobalFilter, Ordered {
         if (request.endpoint() != Endpoint.CHAT_COMPLETIONS) {
             return chain.filter(exchange);
         }
-        if (llm.frontDoor() != OpenAiFrontDoor.INSTANCE) {
-            // Entries hold the bytes the client was sent, in OpenAI's shapes; a call through another
-            // front door (/v1/messages) is written in its own API, so it neither reads nor fills the cache.
-            return chain.filter(exchange);
-        }
         CacheBook.Policy policy = book.policy(llm.key(), request.model());
         if (policy.mode() == CacheMode.OFF) {
             return chain.filter(exchange);
@@ -161,14 +156,22 @@ public class CacheFilter implements GlobalFilter, Ordered {
         headers.set(SIMILARITY_HEADER, String.format(Locale.ROOT, "%.4f", hit.similarity()));
         headers.set(ID_HEADER, hit.entry().id());
         DataBufferFactory buffers = response.bufferFactory();
+        FrontDoor frontDoor = llm.frontDoor();
         Mono<Void> write;
+        // Entries hold OpenAI-shaped answers; the caller's front door writes them in its API.
         if (llm.request().stream()) {
             headers.setContentType(MediaType.TEXT_EVENT_STREAM);
             headers.setCacheControl("no-cache");
-            List<byte[]> frames = StreamReplay.frames(hit.entry().body(), llm.request().clientWantsUsage());
-            write = response.writeAndFlushWith(Flux.fromIterable(frames).map(f -> Flux.just(buffers.wrap(f))));
+            FrontDoor.StreamWriter writer = frontDoor.streamWriter(llm.request(), llm::inputTokenEstimate);
+            List<StreamChunk> chunks = StreamReplay.chunks(hit.entry().body());
+            write = response.writeAndFlushWith(Flux.fromIterable(chunks)
+                    .map(chunk -> writer.frames(chunk))
+                    .concatWith(Mono.fromSupplier(writer::end))
+                    .filter(frames -> !frames.isEmpty())
+                    .map(frames -> Flux.fromIterable(frames).map(buffers::wrap)));
         } else {
-            byte[] body = hit.entry().body();
+            byte[] stored = hit.entry().body();
+            byte[] body = frontDoor.completion(stored, TokenUsage.ofOpenAi(Json.MAPPER.readTree(stored)));
             headers.setContentType(MediaType.APPLICATION_JSON);
             headers.setContentLength(body.length);
             write = response.writeWith(Mono.just(buffers.wrap(body)));
@@ -187,19 +190,20 @@ public class CacheFilter implements GlobalFilter, Ordered {
         // The id the answer will be stored under: a client can rate the answer it got right away.
         String id = newId();
         exchange.getResponse().getHeaders().set(ID_HEADER, id);
-        Capture capture = new Capture(exchange.getResponse());
+        Tap tap = new Tap();
+        llm.answerTap(tap);
         boolean stream = llm.request().stream();
         llm.onFinish(event -> {
-            if (event.status() == 200 && !capture.overflow) {
-                byte[] captured = capture.bytes.toByteArray();
+            if (event.status() == 200 && !tap.overflow) {
+                byte[] captured = tap.bytes.toByteArray();
                 byte[] body = stream ? StreamAssembler.withUsage(StreamAssembler.assemble(captured),
                         event.inputTokens(), event.outputTokens()) : captured;
-                if (body != null) {
+                if (body != null && body.length > 0) {
                     keepAnswer(id, keys, policy, embedding, body, event);
                 }
             }
         });
-        return chain.filter(exchange.mutate().response(capture).build());
+        return chain.filter(exchange);
     }
 
     private static String newId() {
@@ -232,37 +236,28 @@ public class CacheFilter implements GlobalFilter, Ordered {
                 .description("Chat calls the cache looked at, by outcome").tag("outcome", o).register(meters)).increment();
     }
 
-    /** Copies what is written to the client, up to {@link #MAX_STORED_BYTES}. */
-    private static final class Capture extends ServerHttpResponseDecorator {
+    /** Copies the provider's OpenAI-shaped answer, up to {@link #MAX_STORED_BYTES}. */
+    private static final class Tap implements LlmExchange.AnswerTap {
 
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         volatile boolean overflow;
 
-        Capture(ServerHttpResponse delegate) {
-            super(delegate);
+        @Override
+        public void completion(byte[] openAiBody) {
+            copy(openAiBody);
         }
 
         @Override
-        public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-            return super.writeWith(Flux.from(body).doOnNext(this::copy));
+        public void chunk(StreamChunk chunk) {
+            copy(chunk.frame());
         }
 
-        @Override
-        public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-            return super.writeAndFlushWith(Flux.from(body).map(part -> Flux.from(part).doOnNext(this::copy)));
-        }
-
-        private void copy(DataBuffer buffer) {
-            int n = buffer.readableByteCount();
-            if (overflow || bytes.size() + n > MAX_STORED_BYTES) {
+        private void copy(byte[] data) {
+            if (overflow || bytes.size() + data.length > MAX_STORED_BYTES) {
                 overflow = true;
                 return;
             }
-            byte[] copy = new byte[n];
-            int position = buffer.readPosition();
-            buffer.read(copy);
-            buffer.readPosition(position);
-            bytes.writeBytes(copy);
+            bytes.writeBytes(data);
         }
     }
 

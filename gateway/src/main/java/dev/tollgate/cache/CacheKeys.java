@@ -86,15 +86,20 @@ public record CacheKeys(String exact, String partition, String query) {
         update(digest, "scope");
         update(digest, scope);
         List<String> names = new ArrayList<>(request.propertyNames());
-        names.sort(null);
+        names.sort(java.util.Comparator.comparing(CacheKeys::canonicalName));
         for (String name : names) {
             if (IGNORED.contains(name)) {
                 continue;
             }
-            update(digest, name);
+            update(digest, canonicalName(name));
             write(digest, request.get(name), leaveOutText);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** OpenAI's deprecated {@code max_tokens} means {@code max_completion_tokens} (what /v1/messages maps to). */
+    private static String canonicalName(String field) {
+        return field.equals("max_tokens") ? "max_completion_tokens" : field;
     }
 
     private static void write(MessageDigest digest, JsonNode node, JsonNode leaveOutText) {

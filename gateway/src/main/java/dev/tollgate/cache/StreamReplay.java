@@ -1,5 +1,7 @@
 package dev.tollgate.cache;
 
+import dev.tollgate.provider.StreamChunk;
+import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.support.Json;
 import java.util.ArrayList;
@@ -11,15 +13,16 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Serves a cached {@code chat.completion} as the SSE stream a live call would have produced: per
  * choice a role-and-content chunk, tool calls with their index, then a finish chunk; a usage chunk
- * when the client asked for one; then {@code [DONE]}.
+ * (marked usage-only: the front door passes it on only when the client asked for usage); then
+ * {@code [DONE]}. The chunks go through the caller's front door like a provider's would.
  */
 public final class StreamReplay {
 
     private StreamReplay() {}
 
-    public static List<byte[]> frames(byte[] completionJson, boolean includeUsage) {
+    public static List<StreamChunk> chunks(byte[] completionJson) {
         JsonNode completion = Json.MAPPER.readTree(completionJson);
-        List<byte[]> frames = new ArrayList<>();
+        List<StreamChunk> frames = new ArrayList<>();
         for (JsonNode choice : completion.path("choices")) {
             int index = choice.path("index").asInt(0);
             JsonNode message = choice.path("message");
@@ -30,7 +33,8 @@ public final class StreamReplay {
             if (message.hasNonNull("refusal")) {
                 delta.set("refusal", message.get("refusal"));
             }
-            frames.add(frame(first));
+            frames.add(new StreamChunk(frame(first), null, false,
+                    message.path("content").isString() ? message.get("content").asString() : null, false));
             int toolIndex = 0;
             for (JsonNode call : message.path("tool_calls")) {
                 ObjectNode chunk = chunk(completion);
@@ -40,21 +44,21 @@ public final class StreamReplay {
                 c.set("id", call.get("id"));
                 c.put("type", call.path("type").asString("function"));
                 c.set("function", call.get("function"));
-                frames.add(frame(chunk));
+                frames.add(new StreamChunk(frame(chunk), null, false, null, false));
             }
             ObjectNode last = chunk(completion);
             ObjectNode lastChoice = choiceOf(last, index);
             lastChoice.putObject("delta");
             lastChoice.set("finish_reason", choice.get("finish_reason"));
-            frames.add(frame(last));
+            frames.add(new StreamChunk(frame(last), null, false, null, false));
         }
-        if (includeUsage && completion.hasNonNull("usage")) {
+        if (completion.hasNonNull("usage")) {
             ObjectNode usage = chunk(completion);
             usage.putArray("choices");
             usage.set("usage", completion.get("usage"));
-            frames.add(frame(usage));
+            frames.add(new StreamChunk(frame(usage), TokenUsage.ofOpenAi(completion), true, null, false));
         }
-        frames.add(SseFrames.DONE);
+        frames.add(StreamChunk.done(SseFrames.DONE));
         return frames;
     }
 

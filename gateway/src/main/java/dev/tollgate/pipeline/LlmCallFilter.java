@@ -94,6 +94,10 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
                 .onErrorMap(e -> fail(e, trace, request, recorder))
                 .flatMap(answer -> {
                     recorder.usage(answer.usage());
+                    LlmExchange.AnswerTap tap = llm.answerTap();
+                    if (tap != null) {
+                        tap.completion(answer.body());
+                    }
                     byte[] body;
                     try {
                         body = llm.frontDoor().completion(answer.body(), answer.usage());
@@ -127,6 +131,10 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
                         routingHeaders(headers, trace);
                     }
                     recorder.chunk(chunk);
+                    LlmExchange.AnswerTap tap = llm.answerTap();
+                    if (tap != null) {
+                        tap.chunk(chunk);
+                    }
                 })
                 .map(chunk -> wrap(buffers, writer.frames(chunk)))
                 .concatWith(Flux.defer(() -> {

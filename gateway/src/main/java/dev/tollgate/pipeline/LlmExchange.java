@@ -5,6 +5,7 @@ import dev.tollgate.api.LlmRequest;
 import dev.tollgate.auth.VirtualKey;
 import dev.tollgate.frontdoor.FrontDoor;
 import dev.tollgate.frontdoor.OpenAiFrontDoor;
+import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.support.TokenCounter;
 import dev.tollgate.usage.UsageEvent;
 import java.util.HashMap;
@@ -37,6 +38,18 @@ public final class LlmExchange {
     private Integer inputTokens;
     private Map<String, String> attributes;
     private volatile CacheOutcome cacheOutcome;
+    private volatile AnswerTap answerTap;
+
+    /**
+     * Sees the provider's answer in the canonical OpenAI shape, before a front door translates it
+     * for the client: the complete body, or every stream chunk (the usage chunk included, whether
+     * or not the client asked for it). The cache keeps answers this way.
+     */
+    public interface AnswerTap {
+        void completion(byte[] openAiBody);
+
+        void chunk(StreamChunk chunk);
+    }
     private FrontDoor frontDoor = OpenAiFrontDoor.INSTANCE;
 
     /**
@@ -169,6 +182,14 @@ public final class LlmExchange {
 
     List<Consumer<UsageEvent>> finishHooks() {
         return finishHooks;
+    }
+
+    public AnswerTap answerTap() {
+        return answerTap;
+    }
+
+    public void answerTap(AnswerTap tap) {
+        this.answerTap = tap;
     }
 
     public CacheOutcome cacheOutcome() {

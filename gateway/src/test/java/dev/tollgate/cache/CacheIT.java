@@ -126,6 +126,48 @@ class CacheIT {
     }
 
     @Test
+    void theAnthropicFrontDoorIsCachedAndServedInItsOwnShape() throws Exception {
+        String body = """
+                {"model":"cached","max_tokens":64,"system":"You answer briefly.",
+                 "messages":[{"role":"user","content":"Name the tallest mountain. %s"}]%s}""";
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> post = json -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/v1/messages"))
+                        .header("x-api-key", "tg-alice-" + suffix).header("anthropic-version", "2023-06-01")
+                        .header("content-type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        var first = post.apply(body.formatted(suffix, ""));
+        var second = post.apply(body.formatted(suffix, ""));
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("x-tollgate-cache")).hasValue("miss");
+        assertThat(second.headers().firstValue("x-tollgate-cache")).hasValue("hit");
+        var firstJson = dev.tollgate.support.Json.MAPPER.readTree(first.body());
+        var secondJson = dev.tollgate.support.Json.MAPPER.readTree(second.body());
+        assertThat(secondJson.path("type").asString()).isEqualTo("message");
+        assertThat(secondJson.path("content").get(0).path("text").asString())
+                .isEqualTo(firstJson.path("content").get(0).path("text").asString());
+
+        var streamed = post.apply(body.formatted(suffix, ",\"stream\":true"));
+        assertThat(streamed.headers().firstValue("x-tollgate-cache")).hasValue("hit");
+        assertThat(streamed.body()).startsWith("event: message_start").contains("event: content_block_delta")
+                .contains("event: message_stop").doesNotContain("[DONE]").doesNotContain("chat.completion");
+
+        // The same canonical request from an OpenAI client shares the entry.
+        ChatCompletionCreateParams same = ChatCompletionCreateParams.builder().model("cached").maxTokens(64)
+                .addSystemMessage("You answer briefly.").addUserMessage("Name the tallest mountain. " + suffix).build();
+        Answer openAi = call(alice, same);
+        assertThat(openAi.cache()).isEqualTo("hit");
+        assertThat(openAi.content()).isEqualTo(firstJson.path("content").get(0).path("text").asString());
+    }
+
+    @Test
     void anotherTenantNeverSeesTheEntry() {
         Answer mine = call(alice, ask("Which planet is known as the red planet?"));
         Answer theirs = call(bob, ask("Which planet is known as the red planet?"));

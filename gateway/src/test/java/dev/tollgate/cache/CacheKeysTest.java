@@ -27,6 +27,13 @@ class CacheKeysTest {
     }
 
     @Test
+    void maxTokensAndMaxCompletionTokensAreTheSameLimit() {
+        assertThat(CacheKeys.of("s", json(BASE.formatted("hi", ",\"max_tokens\":64"))).exact())
+                .isEqualTo(CacheKeys.of("s", json(BASE.formatted("hi", ",\"max_completion_tokens\":64"))).exact())
+                .isNotEqualTo(CacheKeys.of("s", json(BASE.formatted("hi", ",\"max_completion_tokens\":65"))).exact());
+    }
+
+    @Test
     void tenantModelSamplingAndHistoryAllSeparateEntries() {
         CacheKeys a = CacheKeys.of("team:x", json(BASE.formatted("hi", "")));
         assertThat(CacheKeys.of("team:y", json(BASE.formatted("hi", ""))).exact()).isNotEqualTo(a.exact());

@@ -48,7 +48,7 @@ class StreamAssemblerTest {
         assertThat(json.path("usage").path("total_tokens").asInt()).isEqualTo(7);
 
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
-        StreamReplay.frames(completion, true).forEach(replayed::writeBytes);
+        StreamReplay.chunks(completion).forEach(chunk -> replayed.writeBytes(chunk.frame()));
         byte[] again = StreamAssembler.assemble(replayed.toByteArray());
         assertThat(Json.MAPPER.readTree(again)).isEqualTo(json);
     }

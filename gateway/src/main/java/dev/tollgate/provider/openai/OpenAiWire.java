@@ -37,14 +37,7 @@ final class OpenAiWire {
 
     /** {@code usage} of a chat, completion or embedding response; null when absent. */
     static TokenUsage usage(JsonNode root) {
-        JsonNode usage = root.get("usage");
-        if (usage == null || !usage.isObject()) {
-            return null;
-        }
-        long prompt = usage.path("prompt_tokens").asLong(0);
-        long completion = usage.path("completion_tokens").asLong(0);
-        long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-        return new TokenUsage(prompt, completion, cached, false);
+        return TokenUsage.ofOpenAi(root);
     }
 
     /**
