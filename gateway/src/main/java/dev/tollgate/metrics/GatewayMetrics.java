@@ -105,11 +105,6 @@ public class GatewayMetrics {
                 .tag("reason", c).register(registry)).increment();
     }
 
-    /** The registry, for meters whose value is read when scraped (deployment health gauges). */
-    public MeterRegistry registry() {
-        return registry;
-    }
-
     private static <K, M> M get(Map<K, M> cache, K key, Function<K, M> create) {
         M meter = cache.get(key);
         return meter != null ? meter : cache.computeIfAbsent(key, create);

@@ -25,8 +25,11 @@ public final class DeploymentStats {
     private final AtomicLong next = new AtomicLong();
     private volatile LastError lastError;
 
-    /** The most recent failure that counted as an error. */
-    public record LastError(String code, String message, Instant at) {}
+    /**
+     * The most recent failed attempt: its label ({@code 503}, {@code first_byte_timeout}, ...) and
+     * when. No message: a provider's words about the gateway's credentials can quote the key.
+     */
+    public record LastError(String code, Instant at) {}
 
     /**
      * A summary of the attempts within a window.
@@ -64,8 +67,8 @@ public final class DeploymentStats {
         return e.retryable() || e.status() == 401 || e.status() == 403 || e.status() < 400;
     }
 
-    public void failed(String code, String message) {
-        lastError = new LastError(code, message, Instant.now());
+    public void failed(String code) {
+        lastError = new LastError(code, Instant.now());
     }
 
     public LastError lastError() {

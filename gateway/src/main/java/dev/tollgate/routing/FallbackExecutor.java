@@ -96,7 +96,7 @@ public class FallbackExecutor {
             return;
         }
         target.stats().record(System.nanoTime() - startedNanos, DeploymentStats.countsAsError(failure));
-        target.stats().failed(failure.label(), failure.getMessage());
+        target.stats().failed(failure.label());
     }
 
     /**
