@@ -57,9 +57,17 @@ public class FallbackExecutor {
                 .doOnNext(item -> {
                     if (emitted.compareAndSet(false, true)) {
                         trace.served(target);
+                        if (!stream) {
+                            // The one item is the whole answer; the caller takes it and cancels, so no completion follows.
+                            target.stats().record(System.nanoTime() - started[0], false);
+                        }
                     }
                 })
-                .doOnComplete(() -> target.stats().record(System.nanoTime() - started[0], false))
+                .doOnComplete(() -> {
+                    if (stream) {
+                        target.stats().record(System.nanoTime() - started[0], false);
+                    }
+                })
                 .onErrorResume(error -> {
                     UpstreamException failure = classify(error, target);
                     recordFailure(target, failure, started[0]);
