@@ -8,6 +8,8 @@ import dev.tollgate.budget.LedgerBalance;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigReader;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.health.ProviderHealth;
+import dev.tollgate.health.ProviderProbes;
 import dev.tollgate.support.KeyHash;
 import dev.tollgate.usage.UsageEvent;
 import java.security.SecureRandom;
@@ -36,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code /admin/v1}: virtual keys (create → the secret is shown once; list; revoke; rotate),
- * budgets (create, replace, delete, status) and the audit log. Every change is audited with who
+ * budgets (create, replace, delete, status), the audit log and provider health. Every change is audited with who
  * made it. Config-file keys and budgets are listed but can only be changed in the file.
  */
 public class AdminHandlers {
@@ -51,9 +53,11 @@ public class AdminHandlers {
     private final BudgetBook budgets;
     private final BudgetLedger ledger;
     private final java.util.function.Supplier<TollgateConfig> config;
+    private final ProviderHealth health;
 
     public AdminHandlers(AdminAuthenticator auth, AdminStore store, StoredState state, BudgetBook budgets, BudgetLedger ledger,
-            java.util.function.Supplier<TollgateConfig> config) {
+            java.util.function.Supplier<TollgateConfig> config, ProviderHealth health) {
+        this.health = health;
         this.auth = auth;
         this.store = store;
         this.state = state;
@@ -78,7 +82,8 @@ public class AdminHandlers {
                         .PUT("/budgets/{name}", this::putBudget)
                         .DELETE("/budgets/{name}", this::deleteBudget)
                         .GET("/budgets/{name}/status", this::budgetStatus)
-                        .GET("/audit", this::audit))
+                        .GET("/audit", this::audit)
+                        .GET("/providers", this::providers))
                 .filter(authenticate)
                 .build();
     }
@@ -278,6 +283,71 @@ public class AdminHandlers {
                 .doOnNext(e -> data.addObject().put("id", e.id().toString()).put("at", e.at().toString()).put("actor", e.actor())
                         .put("role", e.role()).put("action", e.action()).put("target", e.target()).put("details", e.details()))
                 .then(Mono.defer(() -> json(HttpStatus.OK, JSON.createObjectNode().put("object", "list").set("data", data))));
+    }
+
+    // ---- provider health ----
+
+    /** Every provider and deployment: circuit breaker, recent errors and latency, probe, capabilities. Any admin role. */
+    Mono<ServerResponse> providers(ServerRequest request) {
+        identity(request);
+        ArrayNode data = JSON.createArrayNode();
+        for (ProviderHealth.ProviderView view : health.providers(config.get())) {
+            TollgateConfig.Provider p = view.provider();
+            ObjectNode o = data.addObject();
+            o.put("name", p.name()).put("type", p.type().id()).put("base_host", p.baseUrl() == null ? null : p.baseUrl().getHost());
+            ObjectNode probe = o.putObject("probe");
+            probe.put("enabled", p.healthCheck() != null);
+            if (p.healthCheck() != null) {
+                ProviderProbes.Status s = view.probe();
+                probe.put("interval_seconds", p.healthCheck().interval().toSeconds())
+                        .put("method", p.healthCheck().model() != null ? "chat:" + p.healthCheck().model() : "models");
+                if (s != null) {
+                    probe.put("status", s.state()).put("checked_at", instant(s.checkedAt())).put("latency_ms", s.latencyMillis())
+                            .put("error", s.error()).put("last_success_at", instant(s.lastSuccessAt()))
+                            .put("consecutive_failures", s.consecutiveFailures());
+                }
+            }
+            ArrayNode deployments = o.putArray("deployments");
+            view.deployments().forEach(d -> deployments.add(deploymentJson(d)));
+        }
+        return json(HttpStatus.OK, JSON.createObjectNode().put("object", "list")
+                .put("window_seconds", ProviderHealth.WINDOW.toSeconds()).set("data", data));
+    }
+
+    private static ObjectNode deploymentJson(ProviderHealth.DeploymentHealth d) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", d.target().id()).put("upstream_model", d.target().deployment().model()).put("state", d.state());
+        ArrayNode models = o.putArray("models");
+        d.models().forEach(models::add);
+        ObjectNode cb = o.putObject("circuit_breaker");
+        cb.put("state", d.circuit().name().toLowerCase(java.util.Locale.ROOT));
+        // Resilience4j says -1 until the window has its minimum number of calls.
+        float failureRate = d.circuitMetrics().getFailureRate();
+        float slowRate = d.circuitMetrics().getSlowCallRate();
+        cb.put("failure_rate_percent", failureRate < 0 ? null : failureRate)
+                .put("slow_call_rate_percent", slowRate < 0 ? null : slowRate)
+                .put("buffered_calls", d.circuitMetrics().getNumberOfBufferedCalls())
+                .put("failed_calls", d.circuitMetrics().getNumberOfFailedCalls())
+                .put("not_permitted_calls", d.circuitMetrics().getNumberOfNotPermittedCalls());
+        ObjectNode recent = o.putObject("recent");
+        recent.put("requests", d.recent().requests()).put("errors", d.recent().errors())
+                .put("error_rate", Math.round(d.recent().errorRate() * 10_000) / 10_000.0);
+        ObjectNode latency = recent.putObject("latency_ms");
+        latency.put("p50", d.recent().p50Millis()).put("p95", d.recent().p95Millis()).put("p99", d.recent().p99Millis());
+        if (d.lastError() != null) {
+            o.putObject("last_error").put("code", d.lastError().code()).put("at", d.lastError().at().toString());
+        } else {
+            o.putNull("last_error");
+        }
+        TollgateConfig.Capabilities c = d.target().capabilities();
+        ObjectNode caps = o.putObject("capabilities");
+        caps.put("tools", c.tools()).put("vision", c.vision()).put("json-mode", c.jsonMode()).put("streaming", c.streaming())
+                .put("context-window", c.contextWindow()).put("max-output", c.maxOutput());
+        return o;
+    }
+
+    private static String instant(Instant at) {
+        return at == null ? null : at.toString();
     }
 
     // ---- helpers ----

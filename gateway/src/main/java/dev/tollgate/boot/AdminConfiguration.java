@@ -10,6 +10,7 @@ import dev.tollgate.auth.VirtualKeyStore;
 import dev.tollgate.budget.BudgetBook;
 import dev.tollgate.budget.BudgetLedger;
 import dev.tollgate.config.ConfigWatcher;
+import dev.tollgate.health.ProviderHealth;
 import io.r2dbc.pool.ConnectionPool;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -47,8 +48,8 @@ public class AdminConfiguration {
 
     @Bean
     RouterFunction<ServerResponse> adminRoutes(AdminAuthenticator adminAuthenticator, AdminStore adminStore, StoredState storedState,
-            BudgetBook budgetBook, BudgetLedger budgetLedger, @Lazy ConfigWatcher configWatcher) {
+            BudgetBook budgetBook, BudgetLedger budgetLedger, @Lazy ConfigWatcher configWatcher, ProviderHealth providerHealth) {
         return new AdminHandlers(adminAuthenticator, adminStore, storedState, budgetBook, budgetLedger,
-                () -> configWatcher.current().config()).routes();
+                () -> configWatcher.current().config(), providerHealth).routes();
     }
 }

@@ -11,6 +11,8 @@ import dev.tollgate.config.ConfigWatcher;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.frontdoor.anthropic.AnthropicErrors;
 import dev.tollgate.frontdoor.anthropic.AnthropicFrontDoor;
+import dev.tollgate.health.ProviderHealth;
+import dev.tollgate.health.ProviderProbes;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AuthenticationFilter;
 import dev.tollgate.pipeline.CountTokensFilter;
@@ -116,6 +118,17 @@ public class GatewayConfiguration {
     RoutingTable routingTable(Function<TollgateConfig.Provider, ProviderAdapter> providerAdapters,
             CircuitBreakerRegistry circuitBreakers) {
         return new RoutingTable(providerAdapters, circuitBreakers);
+    }
+
+    @Bean(destroyMethod = "close")
+    ProviderProbes providerProbes(Function<TollgateConfig.Provider, ProviderAdapter> providerAdapters,
+            ConnectionProvider upstreamConnections) {
+        return new ProviderProbes(providerAdapters, upstreamConnections);
+    }
+
+    @Bean
+    ProviderHealth providerHealth(RoutingTable routingTable, ProviderProbes providerProbes, MeterRegistry meters) {
+        return new ProviderHealth(routingTable, providerProbes, meters);
     }
 
     @Bean

@@ -238,7 +238,7 @@ public final class ConfigReader {
         }
         allowOnly(node, path, Set.of("type", "base-url", "api-key", "headers", "timeouts", "retry",
                 "circuit-breaker", "ttft", "tokens-per-second", "failure-rate", "output-tokens", "limits",
-                "api-version", "region", "access-key-id", "secret-access-key", "session-token"));
+                "api-version", "region", "access-key-id", "secret-access-key", "session-token", "health-check"));
         String typeId = string(node, "type", path, null);
         if (typeId == null) {
             problems.add(path + ".type: required, one of " + ProviderType.allIds());
@@ -289,7 +289,8 @@ public final class ConfigReader {
             }
         }
         return new Provider(name, type, baseUrl, apiKey, headers, timeouts, retry, cb, sim,
-                upstreamLimits(node.path("limits"), path + ".limits"), cloud);
+                upstreamLimits(node.path("limits"), path + ".limits"), cloud,
+                healthCheck(node.path("health-check"), path + ".health-check", type));
     }
 
     /** Azure's api-version; Bedrock's region and credentials; null for other types (which may not set them). */
@@ -344,12 +345,95 @@ public final class ConfigReader {
                 hasKeys && sessionToken != null && !sessionToken.isEmpty() ? sessionToken : null);
     }
 
+    /** Off unless given; {@code enabled: false} keeps the block but turns the probe off. */
+    private TollgateConfig.HealthCheck healthCheck(JsonNode node, String path, ProviderType type) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected { interval: 30s, timeout: 5s, model: <upstream model> }");
+            return null;
+        }
+        allowOnly(node, path, Set.of("enabled", "interval", "model", "timeout"));
+        boolean enabled = bool(node, "enabled", path, true);
+        Duration interval = duration(node, "interval", path, TollgateConfig.HealthCheck.DEFAULT_INTERVAL);
+        Duration timeout = duration(node, "timeout", path, TollgateConfig.HealthCheck.DEFAULT_TIMEOUT);
+        String model = string(node, "model", path, null);
+        if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add(path + ".interval: at least 1s, was " + interval.toMillis() + "ms");
+        }
+        if (timeout.isZero() || timeout.isNegative()) {
+            problems.add(path + ".timeout: must be positive");
+        }
+        if (model == null && !Set.of(ProviderType.Protocol.OPENAI, ProviderType.Protocol.ANTHROPIC,
+                ProviderType.Protocol.SIMULATED).contains(type.protocol())) {
+            problems.add(path + ".model: required for type " + type.id() + " (the probe is a one-token chat to it)");
+        }
+        return enabled ? new TollgateConfig.HealthCheck(interval, model, timeout) : null;
+    }
+
+    /**
+     * {@code capabilities: { tools, vision, json-mode, streaming, context-window, max-output }};
+     * every field optional, absent = not stated (assumed capable).
+     */
+    private TollgateConfig.Capabilities capabilities(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(path + ": expected { tools, vision, json-mode, streaming, context-window, max-output }");
+            return null;
+        }
+        allowOnly(node, path, Set.of("tools", "vision", "json-mode", "streaming", "context-window", "max-output"));
+        return new TollgateConfig.Capabilities(optionalBool(node, "tools", path), optionalBool(node, "vision", path),
+                optionalBool(node, "json-mode", path), optionalBool(node, "streaming", path),
+                positiveInt(node, "context-window", path), positiveInt(node, "max-output", path));
+    }
+
+    private Boolean optionalBool(JsonNode parent, String field, String path) {
+        String text = string(parent, field, path, null);
+        if (text == null) {
+            return null;
+        }
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> {
+                problems.add(path + "." + field + ": expected true or false, was '" + text + "'");
+                yield null;
+            }
+        };
+    }
+
+    private boolean bool(JsonNode parent, String field, String path, boolean fallback) {
+        Boolean b = optionalBool(parent, field, path);
+        return b != null ? b : fallback;
+    }
+
+    private Integer positiveInt(JsonNode parent, String field, String path) {
+        if (!parent.has(field) || parent.get(field).isNull()) {
+            return null;
+        }
+        int before = problems.size();
+        double n = number(parent, field, path, -1);
+        if (problems.size() > before) {
+            return null; // already reported as not a number
+        }
+        if (n < 1 || n != Math.rint(n) || n > Integer.MAX_VALUE) {
+            problems.add(path + "." + field + ": a whole number of tokens, at least 1, was '" + parent.get(field).asString() + "'");
+            return null;
+        }
+        return (int) n;
+    }
+
     private Model model(String name, JsonNode node, String path, JsonNode providersNode, Map<String, Provider> providers) {
         if (!node.isObject()) {
             problems.add(path + ": expected a mapping with deployments");
             return null;
         }
-        allowOnly(node, path, Set.of("deployments", "price", "fallbacks", "owned-by", "max-output-tokens"));
+        allowOnly(node, path, Set.of("deployments", "price", "fallbacks", "owned-by", "max-output-tokens", "capabilities"));
+        TollgateConfig.Capabilities stated = capabilities(node.path("capabilities"), path + ".capabilities");
+        TollgateConfig.Capabilities capabilities = stated != null ? stated : TollgateConfig.Capabilities.UNKNOWN;
         List<Deployment> deployments = new ArrayList<>();
         JsonNode deps = node.path("deployments");
         if (!deps.isArray() || deps.isEmpty()) {
@@ -362,7 +446,7 @@ public final class ConfigReader {
                     problems.add(dpath + ": expected { provider: ..., model: ... }");
                     continue;
                 }
-                allowOnly(d, dpath, Set.of("provider", "model", "weight", "timeouts", "limits"));
+                allowOnly(d, dpath, Set.of("provider", "model", "weight", "timeouts", "limits", "capabilities"));
                 String provider = string(d, "provider", dpath, null);
                 if (provider == null) {
                     problems.add(dpath + ".provider: required");
@@ -382,7 +466,8 @@ public final class ConfigReader {
                 Provider p = providers.get(provider);
                 Timeouts t = d.has("timeouts")
                         ? timeouts(d.path("timeouts"), dpath + ".timeouts", p != null ? p.timeouts() : null) : null;
-                deployments.add(new Deployment(provider, upstreamModel, weight, t, upstreamLimits(d.path("limits"), dpath + ".limits")));
+                deployments.add(new Deployment(provider, upstreamModel, weight, t, upstreamLimits(d.path("limits"), dpath + ".limits"),
+                        capabilities.overriddenBy(capabilities(d.path("capabilities"), dpath + ".capabilities"))));
             }
             if (!deployments.isEmpty() && deployments.stream().allMatch(d -> d.weight() == 0)) {
                 problems.add(path + ".deployments: at least one deployment needs a weight above 0");
@@ -395,7 +480,7 @@ public final class ConfigReader {
         if (maxOutput < 1) {
             problems.add(path + ".max-output-tokens: must be at least 1, was " + maxOutput);
         }
-        return new Model(name, List.copyOf(deployments), price, fallbacks, ownedBy, maxOutput);
+        return new Model(name, List.copyOf(deployments), price, fallbacks, ownedBy, maxOutput, capabilities);
     }
 
     private Price price(JsonNode node, String path) {

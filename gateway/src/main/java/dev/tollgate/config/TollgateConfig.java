@@ -88,12 +88,13 @@ public record TollgateConfig(
             CircuitBreaker circuitBreaker,
             Simulation simulation,
             UpstreamLimits limits,
-            Cloud cloud) {
+            Cloud cloud,
+            HealthCheck healthCheck) {
 
-        /** A provider without cloud settings (every type but azure and bedrock). */
+        /** A provider without cloud settings (every type but azure and bedrock) and without an active health check. */
         public Provider(String name, ProviderType type, URI baseUrl, String apiKey, Map<String, String> headers,
                 Timeouts timeouts, Retry retry, CircuitBreaker circuitBreaker, Simulation simulation, UpstreamLimits limits) {
-            this(name, type, baseUrl, apiKey, headers, timeouts, retry, circuitBreaker, simulation, limits, null);
+            this(name, type, baseUrl, apiKey, headers, timeouts, retry, circuitBreaker, simulation, limits, null, null);
         }
 
         @Override
@@ -132,6 +133,42 @@ public record TollgateConfig(
         public static final CircuitBreaker DEFAULTS = new CircuitBreaker(50f, 20, 10, Duration.ofSeconds(30));
     }
 
+    /**
+     * An active probe of a provider every {@code interval}, each allowed {@code timeout}. With
+     * {@code model} a one-token chat to that upstream model; without, {@code GET {base-url}/models}.
+     * Its result is shown in {@code GET /admin/v1/providers}; it never opens a circuit breaker.
+     */
+    public record HealthCheck(Duration interval, String model, Duration timeout) {
+        public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    }
+
+    /**
+     * What a model (or one of its deployments) can do. Null means not stated, which counts as
+     * capable: configs written before capabilities existed keep routing as they did.
+     *
+     * @param contextWindow input plus output tokens the model accepts
+     * @param maxOutput most tokens it generates in one answer
+     */
+    public record Capabilities(Boolean tools, Boolean vision, Boolean jsonMode, Boolean streaming,
+            Integer contextWindow, Integer maxOutput) {
+        public static final Capabilities UNKNOWN = new Capabilities(null, null, null, null, null, null);
+
+        /** These capabilities with every field {@code override} states replacing this one's. */
+        public Capabilities overriddenBy(Capabilities override) {
+            if (override == null) {
+                return this;
+            }
+            return new Capabilities(
+                    override.tools != null ? override.tools : tools,
+                    override.vision != null ? override.vision : vision,
+                    override.jsonMode != null ? override.jsonMode : jsonMode,
+                    override.streaming != null ? override.streaming : streaming,
+                    override.contextWindow != null ? override.contextWindow : contextWindow,
+                    override.maxOutput != null ? override.maxOutput : maxOutput);
+        }
+    }
+
     /** Only for {@code type: simulated}: the shape of the fake traffic. */
     public record Simulation(Duration ttft, double tokensPerSecond, double failureRate, int outputTokens) {
         public static final Simulation DEFAULTS = new Simulation(Duration.ofMillis(150), 80, 0.0, 48);
@@ -143,7 +180,14 @@ public record TollgateConfig(
      */
     public record Model(
             String name, List<Deployment> deployments, Price price, List<String> fallbacks, String ownedBy,
-            int maxOutputTokens) {}
+            int maxOutputTokens, Capabilities capabilities) {
+
+        /** With capabilities not stated. */
+        public Model(String name, List<Deployment> deployments, Price price, List<String> fallbacks, String ownedBy,
+                int maxOutputTokens) {
+            this(name, deployments, price, fallbacks, ownedBy, maxOutputTokens, Capabilities.UNKNOWN);
+        }
+    }
 
     /**
      * What a provider account (or one deployment) accepts, e.g. a free tier: requests and tokens
@@ -156,7 +200,18 @@ public record TollgateConfig(
         }
     }
 
-    public record Deployment(String provider, String model, int weight, Timeouts timeouts, UpstreamLimits limits) {
+    /**
+     * @param capabilities the effective capabilities: the model's, overridden field by field by the
+     *     deployment's own
+     */
+    public record Deployment(String provider, String model, int weight, Timeouts timeouts, UpstreamLimits limits,
+            Capabilities capabilities) {
+
+        /** With capabilities not stated. */
+        public Deployment(String provider, String model, int weight, Timeouts timeouts, UpstreamLimits limits) {
+            this(provider, model, weight, timeouts, limits, Capabilities.UNKNOWN);
+        }
+
         public String id() {
             return provider + "/" + model;
         }

@@ -44,6 +44,7 @@ public class GatewayMetrics {
     private final Map<Spend, Counter> cost = new ConcurrentHashMap<>();
     private final Map<CallTags, Counter> unknownCost = new ConcurrentHashMap<>();
     private final Map<String, Counter> fallbacks = new ConcurrentHashMap<>();
+    private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -95,6 +96,13 @@ public class GatewayMetrics {
     public void fallback(String toDeployment) {
         get(fallbacks, toDeployment, d -> Counter.builder("tollgate.fallbacks").description("Moves to another deployment after a failure")
                 .tag("to", d).register(registry)).increment();
+    }
+
+    /** A deployment left out of a call's plan because it lacks {@code capability} (vision, tools, ...). */
+    public void deploymentSkipped(String capability) {
+        get(skipped, capability, c -> Counter.builder("tollgate.deployments.skipped")
+                .description("Deployments left out of a call's plan because they lack a capability the request needs")
+                .tag("reason", c).register(registry)).increment();
     }
 
     private static <K, M> M get(Map<K, M> cache, K key, Function<K, M> create) {

@@ -12,6 +12,7 @@ import dev.tollgate.routing.DeploymentAdmission;
 import dev.tollgate.routing.DeploymentTarget;
 import dev.tollgate.routing.FallbackExecutor;
 import dev.tollgate.routing.ModelRoute;
+import dev.tollgate.routing.RequestNeeds;
 import dev.tollgate.routing.RoutingTable;
 import dev.tollgate.routing.UpstreamErrors;
 import dev.tollgate.usage.UsageSink;
@@ -72,10 +73,18 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
         if (route == null) {
             return Mono.error(GatewayException.modelNotFound(request.model())); // removed by a reload just now
         }
-        List<DeploymentTarget> plan = routing.plan(route);
+        RoutingTable.Plan routed = routing.plan(route, RequestNeeds.of(request, llm::inputTokenEstimate));
+        List<DeploymentTarget> plan = routed.targets();
         CallTrace trace = new CallTrace();
+        for (RoutingTable.Skip skip : routed.skipped()) {
+            trace.skipped(skip.target(), skip.missing());
+            metrics.deploymentSkipped(skip.missing().id());
+        }
         CallRecorder recorder = new CallRecorder(llm, trace, usage, metrics);
-        return (request.stream() ? stream(exchange, llm, plan, trace, recorder) : complete(exchange, llm, plan, trace, recorder))
+        Mono<Void> call = plan.isEmpty()
+                ? Mono.error(fail(UpstreamErrors.incapable(request.model(), routed.skipped()), trace, request, recorder))
+                : request.stream() ? stream(exchange, llm, plan, trace, recorder) : complete(exchange, llm, plan, trace, recorder);
+        return call
                 // Nobody is left to tell about a failure once the client went away (e.g. the write
                 // to its closed connection); the call is metered as 499.
                 .onErrorResume(e -> recorder.isCancelled() ? Mono.empty() : Mono.error(e))

@@ -16,6 +16,13 @@ public final class CallTrace {
     private volatile DeploymentTarget current;
     private volatile DeploymentTarget served;
     private volatile int fallbacks;
+    private int skips;
+
+    /** A deployment the plan left out because it lacks {@code missing}; never called, so no attempt. */
+    public synchronized void skipped(DeploymentTarget target, RequestNeeds.Capability missing) {
+        path.add("skipped:" + target.id() + "(" + missing.id() + ")");
+        skips++;
+    }
 
     synchronized void attempt(DeploymentTarget target) {
         if (current != null && !current.id().equals(target.id())) {
@@ -50,7 +57,7 @@ public final class CallTrace {
     }
 
     public synchronized int attempts() {
-        return path.size() + (served == null && current != null && failures.isEmpty() ? 1 : 0);
+        return path.size() - skips + (served == null && current != null && failures.isEmpty() ? 1 : 0);
     }
 
     public int fallbacks() {

@@ -13,9 +13,15 @@ public record DeploymentTarget(
         CircuitBreaker circuitBreaker,
         TollgateConfig.Timeouts timeouts,
         TollgateConfig.Price price,
-        Cooldown cooldown) {
+        Cooldown cooldown,
+        DeploymentStats stats) {
 
     public String id() {
         return deployment.id();
+    }
+
+    /** Effective capabilities (the model's, overridden by the deployment's own). */
+    public TollgateConfig.Capabilities capabilities() {
+        return deployment.capabilities();
     }
 }

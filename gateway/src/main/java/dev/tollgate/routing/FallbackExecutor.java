@@ -40,7 +40,9 @@ public class FallbackExecutor {
             Function<DeploymentTarget, Flux<T>> call, boolean stream, CallTrace trace) {
         DeploymentTarget target = plan.get(index);
         AtomicBoolean emitted = new AtomicBoolean();
+        long[] started = new long[1];
         return Flux.defer(() -> {
+                    started[0] = System.nanoTime();
                     trace.attempt(target);
                     // A retry of the same deployment already waited for its retry-after.
                     long cooling = attemptNo == 1 ? target.cooldown().remainingMillis() : 0;
@@ -55,10 +57,20 @@ public class FallbackExecutor {
                 .doOnNext(item -> {
                     if (emitted.compareAndSet(false, true)) {
                         trace.served(target);
+                        if (!stream) {
+                            // The one item is the whole answer; the caller takes it and cancels, so no completion follows.
+                            target.stats().record(System.nanoTime() - started[0], false);
+                        }
+                    }
+                })
+                .doOnComplete(() -> {
+                    if (stream) {
+                        target.stats().record(System.nanoTime() - started[0], false);
                     }
                 })
                 .onErrorResume(error -> {
                     UpstreamException failure = classify(error, target);
+                    recordFailure(target, failure, started[0]);
                     if (failure.kind() == UpstreamException.Kind.HTTP_STATUS && failure.status() == 429) {
                         target.cooldown().coolFor(failure.retryAfter());
                     }
@@ -80,6 +92,19 @@ public class FallbackExecutor {
                     }
                     return Flux.error(failure);
                 });
+    }
+
+    /**
+     * A failed attempt in the deployment's recent stats. Not counted: calls that never reached the
+     * provider (open circuit, cooling down, at its configured limit).
+     */
+    private static void recordFailure(DeploymentTarget target, UpstreamException failure, long startedNanos) {
+        if (failure.kind() == UpstreamException.Kind.CIRCUIT_OPEN || failure.kind() == UpstreamException.Kind.UPSTREAM_LIMIT
+                || startedNanos == 0) {
+            return;
+        }
+        target.stats().record(System.nanoTime() - startedNanos, DeploymentStats.countsAsError(failure));
+        target.stats().failed(failure.label());
     }
 
     /**

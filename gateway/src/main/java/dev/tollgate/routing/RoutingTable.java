@@ -28,6 +28,7 @@ public class RoutingTable implements ConfigListener {
     private final CircuitBreakerRegistry breakers;
     private final Map<String, TollgateConfig.CircuitBreaker> breakerSettings = new ConcurrentHashMap<>();
     private final Map<String, Cooldown> cooldowns = new ConcurrentHashMap<>();
+    private final Map<String, DeploymentStats> stats = new ConcurrentHashMap<>();
     private volatile Map<String, ModelRoute> routes = Map.of();
 
     public RoutingTable(Function<TollgateConfig.Provider, ProviderAdapter> adapters, CircuitBreakerRegistry breakers) {
@@ -56,7 +57,8 @@ public class RoutingTable implements ConfigListener {
                 CircuitBreaker cb = breaker(d.id(), p.circuitBreaker(), breakerUpdates);
                 targets.add(new DeploymentTarget(m.name(), d, p, byProvider.get(d.provider()), cb,
                         d.timeouts() != null ? d.timeouts() : p.timeouts(), m.price(),
-                        cooldowns.computeIfAbsent(d.id(), id -> new Cooldown())));
+                        cooldowns.computeIfAbsent(d.id(), id -> new Cooldown()),
+                        stats.computeIfAbsent(d.id(), id -> new DeploymentStats())));
             }
             next.put(m.name(), new ModelRoute(m, List.copyOf(targets), m.fallbacks()));
         }
@@ -101,6 +103,41 @@ public class RoutingTable implements ConfigListener {
      * (weight 0 = backup only, tried last), then each fallback model's deployments the same way.
      */
     public List<DeploymentTarget> plan(ModelRoute route) {
+        return plan(route, RequestNeeds.NOTHING).targets();
+    }
+
+    /** A deployment left out of a plan because it lacks what the request needs. */
+    public record Skip(DeploymentTarget target, RequestNeeds.Capability missing) {}
+
+    /** The deployments to try, in order, and those left out because they cannot serve the request. */
+    public record Plan(List<DeploymentTarget> targets, List<Skip> skipped) {}
+
+    /**
+     * {@link #plan(ModelRoute)} without the deployments whose capabilities rule the request out:
+     * an image skips text-only deployments, tools skip those without tool calling, and so on.
+     */
+    public Plan plan(ModelRoute route, RequestNeeds needs) {
+        return filter(candidates(route), needs);
+    }
+
+    static Plan filter(List<DeploymentTarget> candidates, RequestNeeds needs) {
+        List<DeploymentTarget> targets = new ArrayList<>(candidates.size());
+        List<Skip> skipped = null;
+        for (DeploymentTarget t : candidates) {
+            RequestNeeds.Capability missing = needs.missing(t.capabilities());
+            if (missing == null) {
+                targets.add(t);
+            } else {
+                if (skipped == null) {
+                    skipped = new ArrayList<>(2);
+                }
+                skipped.add(new Skip(t, missing));
+            }
+        }
+        return new Plan(targets, skipped == null ? List.of() : skipped);
+    }
+
+    private List<DeploymentTarget> candidates(ModelRoute route) {
         List<DeploymentTarget> plan = new ArrayList<>(weightedOrder(route.deployments()));
         for (String fallback : route.fallbacks()) {
             ModelRoute fb = routes.get(fallback);

@@ -49,6 +49,24 @@ public final class UpstreamErrors {
         }
     }
 
+    /**
+     * No deployment of the model (or its fallbacks) has what the request needs: the client's
+     * request asks for something the configured models cannot do, so a 400 naming each
+     * deployment and the capability it lacks, rather than a 502 after calling them anyway.
+     */
+    public static GatewayException incapable(String model, List<RoutingTable.Skip> skipped) {
+        StringBuilder why = new StringBuilder();
+        for (RoutingTable.Skip s : skipped) {
+            why.append(why.isEmpty() ? "" : "; ").append(s.target().id()).append(" (model '").append(s.target().model())
+                    .append("') lacks ").append(s.missing().id()).append(": ").append(s.missing().description());
+        }
+        RequestNeeds.Capability first = skipped.isEmpty() ? null : skipped.get(0).missing();
+        return new GatewayException(HttpStatus.BAD_REQUEST, "invalid_request_error", "unsupported_capability",
+                first == null ? null : first.param(),
+                "No deployment of model '" + model + "' can serve this request: " + why
+                        + ". Use a model that supports it, or change the request.").shouldRetry(false);
+    }
+
     /** A stream that broke off after part of the answer reached the client. */
     public static GatewayException midStream(Throwable error, CallTrace trace) {
         DeploymentTarget served = trace.deployment();

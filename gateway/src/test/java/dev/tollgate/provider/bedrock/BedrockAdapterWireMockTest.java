@@ -64,7 +64,7 @@ class BedrockAdapterWireMockTest {
         return new TollgateConfig.Provider("bedrock-us", ProviderType.BEDROCK, URI.create("http://127.0.0.1:" + SERVER.port()), apiKey,
                 Map.of(), TollgateConfig.Timeouts.DEFAULTS, TollgateConfig.Retry.DEFAULTS, TollgateConfig.CircuitBreaker.DEFAULTS, null, null,
                 new TollgateConfig.Cloud(null, "us-east-1", accessKeyId, accessKeyId == null ? null : "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                        sessionToken));
+                        sessionToken), null);
     }
 
     static ProviderRequest request(Endpoint endpoint, String body) {

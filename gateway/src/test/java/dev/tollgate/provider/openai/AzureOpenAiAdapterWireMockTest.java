@@ -65,7 +65,7 @@ class AzureOpenAiAdapterWireMockTest {
     static TollgateConfig.Provider provider(String baseUrl, String apiVersion) {
         return new TollgateConfig.Provider("azure-east", ProviderType.AZURE, URI.create(baseUrl), KEY, Map.of(),
                 TollgateConfig.Timeouts.DEFAULTS, TollgateConfig.Retry.DEFAULTS, TollgateConfig.CircuitBreaker.DEFAULTS, null, null,
-                new TollgateConfig.Cloud(apiVersion, null, null, null, null));
+                new TollgateConfig.Cloud(apiVersion, null, null, null, null), null);
     }
 
     static ProviderRequest request(Endpoint endpoint, String body) {
