@@ -120,4 +120,57 @@ class InMemoryCacheStoreTest {
         assertThat(store.byId("unrated").block()).isNull();
         assertThat(store.vote("unrated", true).block()).isNull();
     }
+
+    @Test
+    void theBoundedFirstPassFindsExactlyWhatAFullScanFinds() {
+        java.util.Random random = new java.util.Random(3);
+        InMemoryCacheStore store = new InMemoryCacheStore(100_000, Clock.systemUTC());
+        long now = System.currentTimeMillis();
+        float[][] vectors = new float[3000][];
+        float[] base = randomUnit(random, 384);
+        for (int i = 0; i < vectors.length; i++) {
+            // Rows at every distance from base, many of them close.
+            float[] noise = randomUnit(random, 384);
+            float mix = (i % 10) / 10f;
+            float[] v = new float[384];
+            for (int d = 0; d < 384; d++) {
+                v[d] = base[d] * (1 - mix) + noise[d] * mix;
+            }
+            vectors[i] = unit(v);
+            store.add(entry("v" + i, "p", vectors[i], now, Duration.ofMinutes(1)));
+        }
+        int found = 0;
+        for (float threshold : new float[] {0.5f, 0.8f, 0.9f, 0.95f}) {
+            for (int q = 0; q < 20; q++) {
+                float[] near = vectors[random.nextInt(vectors.length)];
+                float[] noise = randomUnit(random, 384);
+                float[] query = new float[384];
+                for (int d = 0; d < 384; d++) {
+                    query[d] = near[d] * 0.9f + noise[d] * 0.3f;
+                }
+                query = unit(query);
+                String best = null;
+                float bestSim = -2;
+                for (int i = 0; i < vectors.length; i++) {
+                    float sim = dev.tollgate.embedding.Embedding.cosine(query, vectors[i]);
+                    if (sim >= threshold && sim > bestSim) {
+                        bestSim = sim;
+                        best = "v" + i;
+                    }
+                }
+                CacheStore.Match match = store.scan("p", query, threshold, e -> true);
+                assertThat(match == null ? null : match.entry().id()).isEqualTo(best);
+                found += best == null ? 0 : 1;
+            }
+        }
+        assertThat(found).as("queries with a hit").isBetween(20, 79);
+    }
+
+    private static float[] randomUnit(java.util.Random random, int dims) {
+        float[] v = new float[dims];
+        for (int d = 0; d < dims; d++) {
+            v[d] = (float) random.nextGaussian();
+        }
+        return unit(v);
+    }
 }
