@@ -2,10 +2,7 @@ package dev.tollgate.sidecar;
 
 import dev.tollgate.embedding.BatchingEmbedder;
 import dev.tollgate.embedding.Embedding;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import org.springframework.http.HttpStatus;
@@ -137,11 +134,7 @@ final class EmbeddingsHandler {
             item.put("object", "embedding");
             item.put("index", i);
             if (base64) {
-                ByteBuffer bytes = ByteBuffer.allocate(e.vector().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                for (float f : e.vector()) {
-                    bytes.putFloat(f);
-                }
-                item.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+                item.put("embedding", Embedding.toBase64(e.vector()));
             } else {
                 ArrayNode values = item.putArray("embedding");
                 for (float f : e.vector()) {

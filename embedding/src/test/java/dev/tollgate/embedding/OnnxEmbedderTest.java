@@ -64,4 +64,11 @@ class OnnxEmbedderTest {
         assertThat(e.tokens()).isEqualTo(EmbeddingModel.MAX_TOKENS);
         assertThat(e.coveredChars()).isGreaterThan(500).isLessThan(head.length());
     }
+
+    @Test
+    void base64IsLittleEndianFloat32AndRoundTrips() {
+        float[] v = {1.0f, -0.5f, 0.25f};
+        assertThat(Embedding.toBase64(v)).isEqualTo("AACAPwAAAL8AAIA+");
+        assertThat(Embedding.fromBase64(Embedding.toBase64(v))).containsExactly(v);
+    }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.cache;
 
 import dev.tollgate.config.ConfigListener;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.embedding.Embedding;
 import dev.tollgate.support.Json;
 import dev.tollgate.support.RedisConnector;
 import io.lettuce.core.KeyScanCursor;
@@ -17,8 +18,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -246,11 +245,7 @@ public final class RedisCacheStore implements CacheStore, ConfigListener, AutoCl
         json.put("exact", e.exactKey());
         json.put("partition", e.partition());
         if (e.vector() != null) {
-            ByteBuffer bytes = ByteBuffer.allocate(e.vector().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (float f : e.vector()) {
-                bytes.putFloat(f);
-            }
-            json.put("vector", Base64.getEncoder().encodeToString(bytes.array()));
+            json.put("vector", Embedding.toBase64(e.vector()));
         }
         json.put("query", e.query());
         json.put("body", Base64.getEncoder().encodeToString(e.body()));
@@ -265,14 +260,7 @@ public final class RedisCacheStore implements CacheStore, ConfigListener, AutoCl
 
     static CacheEntry decode(String payload) {
         JsonNode json = Json.MAPPER.readTree(payload);
-        float[] vector = null;
-        if (json.hasNonNull("vector")) {
-            ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(json.get("vector").asString())).order(ByteOrder.LITTLE_ENDIAN);
-            vector = new float[bytes.remaining() / 4];
-            for (int i = 0; i < vector.length; i++) {
-                vector[i] = bytes.getFloat();
-            }
-        }
+        float[] vector = json.hasNonNull("vector") ? Embedding.fromBase64(json.get("vector").asString()) : null;
         return new CacheEntry(json.get("id").asString(), json.get("scope").asString(), json.get("exact").asString(),
                 json.path("partition").asString(null), vector, json.path("query").asString(null),
                 Base64.getDecoder().decode(json.get("body").asString()), json.path("model").asString(null),

@@ -3,6 +3,7 @@ package dev.tollgate.provider.simulated;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.LlmRequest;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.embedding.Embedding;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
@@ -11,11 +12,8 @@ import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.streaming.SseFrames;
 import dev.tollgate.support.TokenCounter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
@@ -191,11 +189,7 @@ public class SimulatedAdapter implements ProviderAdapter {
             float[] vector = vector(text, dims);
             ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
             if (base64) {
-                ByteBuffer buf = ByteBuffer.allocate(dims * 4).order(ByteOrder.LITTLE_ENDIAN);
-                for (float v : vector) {
-                    buf.putFloat(v);
-                }
-                item.put("embedding", Base64.getEncoder().encodeToString(buf.array()));
+                item.put("embedding", Embedding.toBase64(vector));
             } else {
                 ArrayNode values = item.putArray("embedding");
                 for (float v : vector) {
