@@ -77,7 +77,10 @@ public class BudgetFilter implements GlobalFilter, Ordered {
         }
         WorstCase worst = worstCase(routing.route(llm.request().model()));
         if (worst == null) {
-            // No price anywhere on the route: the call is allowed and its cost recorded as unknown.
+            // No price anywhere on the route (neither config nor catalog): nothing is reserved, the
+            // call is allowed and its cost recorded as unknown (NULL, cost_unknown). A route with
+            // some priced deployments reserves at their worst case; a call that lands on an
+            // unpriced one settles at 0 (see settle).
             return chain.filter(exchange);
         }
         List<LedgerAccount> accounts = applied.stream().map(BudgetBook.Applied::account).toList();
@@ -143,6 +146,7 @@ public class BudgetFilter implements GlobalFilter, Ordered {
     }
 
     private void settle(String reservationId, List<BudgetBook.Applied> applied, UsageEvent event) {
+        // An unknown cost (NULL) settles at 0: the reservation is released, nothing is spent.
         long actual = event.costUsd() == null ? 0 : event.costUsd().movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact();
         List<LedgerAccount> accounts = applied.stream().map(BudgetBook.Applied::account).toList();
         ledger.settle(reservationId, accounts, actual)
@@ -180,12 +184,15 @@ public class BudgetFilter implements GlobalFilter, Ordered {
         BigDecimal out = null;
         Duration longest = Duration.ZERO;
         for (ModelRoute r : routes) {
-            TollgateConfig.Price p = r.model().price();
-            if (p != null) {
-                in = in == null ? p.input().max(p.cachedInput()) : in.max(p.input()).max(p.cachedInput());
-                out = out == null ? p.output() : out.max(p.output());
-            }
             for (DeploymentTarget t : r.deployments()) {
+                // Each deployment's own price (config override or catalog); the whole prompt may be
+                // a cache write, so its price counts as an input price.
+                TollgateConfig.Price p = t.price();
+                if (p != null) {
+                    BigDecimal input = p.input().max(p.cachedInput()).max(p.cacheWrite());
+                    in = in == null ? input : in.max(input);
+                    out = out == null ? p.output() : out.max(p.output());
+                }
                 longest = longest.plus(t.timeouts().total().multipliedBy(t.provider().retry().maxAttempts()));
             }
         }

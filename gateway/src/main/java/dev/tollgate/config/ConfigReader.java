@@ -48,11 +48,18 @@ public final class ConfigReader {
 
     private final EnvSubstitution env;
     private final Function<String, String> environment;
+    private final PriceCatalog catalog;
     private final List<String> problems = new ArrayList<>();
 
     public ConfigReader(Function<String, String> environment) {
+        this(environment, PriceCatalog.defaults());
+    }
+
+    /** A reader that prices models without a {@code price:} from {@code catalog}. */
+    public ConfigReader(Function<String, String> environment, PriceCatalog catalog) {
         this.env = new EnvSubstitution(environment);
         this.environment = environment;
+        this.catalog = catalog;
     }
 
     public static ConfigReader withSystemEnvironment() {
@@ -434,6 +441,8 @@ public final class ConfigReader {
         allowOnly(node, path, Set.of("deployments", "price", "fallbacks", "owned-by", "max-output-tokens", "capabilities"));
         TollgateConfig.Capabilities stated = capabilities(node.path("capabilities"), path + ".capabilities");
         TollgateConfig.Capabilities capabilities = stated != null ? stated : TollgateConfig.Capabilities.UNKNOWN;
+        // The config's price overrides the catalog whole, for every deployment of the model.
+        Price price = price(node.path("price"), path + ".price");
         List<Deployment> deployments = new ArrayList<>();
         JsonNode deps = node.path("deployments");
         if (!deps.isArray() || deps.isEmpty()) {
@@ -467,13 +476,13 @@ public final class ConfigReader {
                 Timeouts t = d.has("timeouts")
                         ? timeouts(d.path("timeouts"), dpath + ".timeouts", p != null ? p.timeouts() : null) : null;
                 deployments.add(new Deployment(provider, upstreamModel, weight, t, upstreamLimits(d.path("limits"), dpath + ".limits"),
-                        capabilities.overriddenBy(capabilities(d.path("capabilities"), dpath + ".capabilities"))));
+                        capabilities.overriddenBy(capabilities(d.path("capabilities"), dpath + ".capabilities")),
+                        price != null ? price : p == null ? null : catalog.lookup(p.type(), upstreamModel).orElse(null)));
             }
             if (!deployments.isEmpty() && deployments.stream().allMatch(d -> d.weight() == 0)) {
                 problems.add(path + ".deployments: at least one deployment needs a weight above 0");
             }
         }
-        Price price = price(node.path("price"), path + ".price");
         List<String> fallbacks = stringList(node.path("fallbacks"), path + ".fallbacks");
         String ownedBy = string(node, "owned-by", path, "tollgate");
         int maxOutput = (int) number(node, "max-output-tokens", path, DEFAULT_MAX_OUTPUT_TOKENS);
@@ -491,7 +500,7 @@ public final class ConfigReader {
             problems.add(path + ": expected { input: <USD per 1M>, output: <USD per 1M> }");
             return null;
         }
-        allowOnly(node, path, Set.of("input", "cached-input", "output", "version"));
+        allowOnly(node, path, Set.of("input", "cached-input", "cache-write", "output", "version"));
         BigDecimal input = decimal(node, "input", path);
         BigDecimal output = decimal(node, "output", path);
         if (input == null) {
@@ -500,9 +509,14 @@ public final class ConfigReader {
         if (output == null) {
             problems.add(path + ".output: required (USD per 1M output tokens)");
         }
+        // Not given: cache reads and writes cost what plain input costs.
         BigDecimal cached = decimal(node, "cached-input", path);
+        BigDecimal cacheWrite = decimal(node, "cache-write", path);
         String version = string(node, "version", path, "config");
-        return new Price(input, cached != null ? cached : input, output, version);
+        if (input == null || output == null) {
+            return null;
+        }
+        return new Price(input, cached != null ? cached : input, cacheWrite != null ? cacheWrite : input, output, version);
     }
 
     private List<Key> keys(JsonNode node, JsonNode modelsNode) {

@@ -175,6 +175,8 @@ public record TollgateConfig(
     }
 
     /**
+     * @param price the config's own {@code price:} (a whole override of the catalog for every
+     *     deployment of the model), or null; what each deployment costs is {@link Deployment#price()}
      * @param maxOutputTokens what a call may generate when the client sets no limit; the budget
      *     reservation assumes this worst case
      */
@@ -203,13 +205,16 @@ public record TollgateConfig(
     /**
      * @param capabilities the effective capabilities: the model's, overridden field by field by the
      *     deployment's own
+     * @param price what a call on this deployment costs: the model's {@code price:} when the config
+     *     gives one, else the price catalog's entry for the provider type and upstream model; null
+     *     when neither knows it (the cost of its calls is then recorded as unknown)
      */
     public record Deployment(String provider, String model, int weight, Timeouts timeouts, UpstreamLimits limits,
-            Capabilities capabilities) {
+            Capabilities capabilities, Price price) {
 
-        /** With capabilities not stated. */
+        /** With capabilities not stated and no price. */
         public Deployment(String provider, String model, int weight, Timeouts timeouts, UpstreamLimits limits) {
-            this(provider, model, weight, timeouts, limits, Capabilities.UNKNOWN);
+            this(provider, model, weight, timeouts, limits, Capabilities.UNKNOWN, null);
         }
 
         public String id() {
@@ -217,8 +222,13 @@ public record TollgateConfig(
         }
     }
 
-    /** USD per one million tokens, as exact decimals. */
-    public record Price(BigDecimal input, BigDecimal cachedInput, BigDecimal output, String version) {}
+    /**
+     * USD per one million tokens, as exact decimals: plain input, input read from the prompt cache,
+     * input written to it (Anthropic's and Bedrock's cache creation) and output. {@code version}
+     * names the source: the config's {@code version} (default {@code config}) or the catalog's
+     * version (e.g. {@code catalog-2026-11}).
+     */
+    public record Price(BigDecimal input, BigDecimal cachedInput, BigDecimal cacheWrite, BigDecimal output, String version) {}
 
     public record Key(
             String name,

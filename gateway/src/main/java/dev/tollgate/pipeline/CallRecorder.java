@@ -119,6 +119,11 @@ final class CallRecorder {
         if (billed == TokenUsage.NONE && cost == null && target != null && target.price() != null) {
             cost = BigDecimal.ZERO;
         }
+        // Served by a deployment nobody priced: allowed, the cost NULL and flagged as unknown.
+        boolean costUnknown = cost == null && target != null && target.price() == null;
+        if (costUnknown) {
+            UnpricedModels.warnOnce(target);
+        }
         boolean stream = request != null && request.stream();
         Integer ttftMs = firstChunkNanos == 0 || !stream ? null
                 : (int) Duration.ofNanos(firstChunkNanos - llm.startNanos()).toMillis();
@@ -136,8 +141,8 @@ final class CallRecorder {
                 target == null ? null : target.model(),
                 target == null ? null : target.provider().name(),
                 target == null ? null : target.id(),
-                stream, billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.estimated(),
-                cost, target == null || target.price() == null ? null : target.price().version(),
+                stream, billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.cacheWriteInputTokens(),
+                billed.estimated(), cost, costUnknown, target == null || target.price() == null ? null : target.price().version(),
                 (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(),
                 cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), metadata);
         sink.record(event);
@@ -159,8 +164,9 @@ final class CallRecorder {
         if (ttftMs != null) {
             metrics.timeToFirstToken(tags, Duration.ofNanos(firstChunkNanos - llm.startNanos()));
         }
-        metrics.tokens(tags, "input", billed.inputTokens() - billed.cachedInputTokens());
+        metrics.tokens(tags, "input", billed.plainInputTokens());
         metrics.tokens(tags, "cached_input", billed.cachedInputTokens());
+        metrics.tokens(tags, "cache_write", billed.cacheWriteInputTokens());
         metrics.tokens(tags, "output", billed.outputTokens());
         if (target != null) {
             metrics.cost(tags, key.team(), cost);

@@ -56,7 +56,7 @@ public class RoutingTable implements ConfigListener {
                 TollgateConfig.Provider p = config.providers().get(d.provider());
                 CircuitBreaker cb = breaker(d.id(), p.circuitBreaker(), breakerUpdates);
                 targets.add(new DeploymentTarget(m.name(), d, p, byProvider.get(d.provider()), cb,
-                        d.timeouts() != null ? d.timeouts() : p.timeouts(), m.price(),
+                        d.timeouts() != null ? d.timeouts() : p.timeouts(), d.price(),
                         cooldowns.computeIfAbsent(d.id(), id -> new Cooldown()),
                         stats.computeIfAbsent(d.id(), id -> new DeploymentStats())));
             }

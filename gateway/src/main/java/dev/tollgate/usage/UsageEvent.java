@@ -8,7 +8,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One metered call, as written to the usage store. {@code costUsd} is null when the model has
- * no price (never a silent zero); {@code tokensEstimated} when Tollgate counted the tokens itself.
+ * no price (never a silent zero), and {@code costUnknown} says so explicitly: the call was served
+ * by a deployment that neither the config nor the price catalog prices. {@code tokensEstimated}
+ * when Tollgate counted the tokens itself. {@code inputTokens} is the whole prompt;
+ * {@code cachedInputTokens} (cache reads) and {@code cacheWriteTokens} (cache writes) are parts of it.
  * {@code cacheOutcome}: hit, semantic-hit or miss when the cache was consulted, else null; a hit
  * costs 0 and {@code costSavedUsd} is what the cached answer cost when a provider produced it.
  */
@@ -30,8 +33,10 @@ public record UsageEvent(
         long inputTokens,
         long outputTokens,
         long cachedInputTokens,
+        long cacheWriteTokens,
         boolean tokensEstimated,
         BigDecimal costUsd,
+        boolean costUnknown,
         String priceVersion,
         int latencyMs,
         Integer ttftMs,

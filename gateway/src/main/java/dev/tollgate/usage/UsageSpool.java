@@ -28,6 +28,12 @@ public class UsageSpool {
 
     private static final Logger log = LoggerFactory.getLogger(UsageSpool.class);
     private static final JsonMapper JSON = Json.MAPPER;
+    /**
+     * Lines spooled by an older gateway lack the fields added since (cache_write_tokens,
+     * cost_unknown): they read as 0 and false instead of being skipped as unreadable.
+     */
+    private static final tools.jackson.databind.ObjectReader EVENTS = JSON.readerFor(UsageEvent.class)
+            .without(tools.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     private static final String ACTIVE = "usage-spool.jsonl";
     private static final String REPLAY_SUFFIX = ".replay";
 
@@ -92,7 +98,7 @@ public class UsageSpool {
                         continue;
                     }
                     try {
-                        batch.add(JSON.readValue(line, UsageEvent.class));
+                        batch.add(EVENTS.readValue(line));
                     } catch (JacksonException torn) {
                         // A line cut by a crash mid-write: it was never acknowledged as spooled.
                         log.warn("Skipping an unreadable line in {}: {}", file, torn.getOriginalMessage());

@@ -122,4 +122,81 @@ class ConfigReaderTest {
             assertThat(config.keys()).extracting(TollgateConfig.Key::keyHash).containsExactly(KeyHash.sha256("tg-demo-key"));
         }
     }
+
+    // ---------------------------------------------------------------- prices
+
+    private static final PriceCatalog CATALOG = PriceCatalog.parse("""
+            version: catalog-test-2
+            providers:
+              openai:
+                gpt-4o: { input: 2.50, cached-input: 1.25, output: 10.00, effective: 2024-10-01 }
+              anthropic:
+                claude-sonnet-4: { input: 3.00, cache-write: 3.75, cached-input: 0.30, output: 15.00, effective: 2025-05-22 }
+            """, "test-catalog.yaml");
+
+    private static final String PRICED = """
+            providers:
+              openai:    { type: openai, api-key: sk }
+              anthropic: { type: anthropic, api-key: sk }
+              local:     { type: simulated }
+            models:
+              smart:
+                deployments:
+                  - { provider: anthropic, model: claude-sonnet-4-20250514 }
+                  - { provider: openai, model: gpt-4o-2024-08-06 }
+              overridden:
+                deployments: [ { provider: openai, model: gpt-4o } ]
+                price: { input: 1, output: 2, cache-write: 1.5, version: negotiated-2026 }
+              unknown:
+                deployments: [ { provider: local, model: toy }, { provider: openai, model: gpt-5-ultra } ]
+            """;
+
+    private TollgateConfig readPriced(String yaml) {
+        return new ConfigReader(env::get, CATALOG).read(yaml, "test.yaml");
+    }
+
+    @Test
+    void deploymentsWithoutAConfigPriceArePricedFromTheCatalog() {
+        TollgateConfig config = readPriced(PRICED);
+        TollgateConfig.Model smart = config.models().get("smart");
+        assertThat(smart.price()).isNull();
+        TollgateConfig.Price claude = smart.deployments().get(0).price();
+        assertThat(claude.input()).isEqualByComparingTo("3.00");
+        assertThat(claude.cacheWrite()).isEqualByComparingTo("3.75");
+        assertThat(claude.version()).isEqualTo("catalog-test-2");
+        assertThat(smart.deployments().get(1).price().output()).as("snapshot rule").isEqualByComparingTo("10.00");
+    }
+
+    @Test
+    void aConfigPriceOverridesTheCatalogWhole() {
+        TollgateConfig.Model m = readPriced(PRICED).models().get("overridden");
+        TollgateConfig.Price p = m.deployments().get(0).price();
+        assertThat(p).isEqualTo(m.price());
+        assertThat(p.input()).isEqualByComparingTo("1");
+        assertThat(p.cachedInput()).as("not given: not taken from the catalog but the config's input").isEqualByComparingTo("1");
+        assertThat(p.cacheWrite()).isEqualByComparingTo("1.5");
+        assertThat(p.version()).isEqualTo("negotiated-2026");
+    }
+
+    @Test
+    void modelsNobodyPricesHaveNoPrice() {
+        TollgateConfig.Model m = readPriced(PRICED).models().get("unknown");
+        assertThat(m.deployments()).extracting(TollgateConfig.Deployment::price).containsOnlyNulls();
+    }
+
+    @Test
+    void cacheWriteDefaultsToTheInputPrice() {
+        TollgateConfig.Price p = read(VALID).models().get("llama-3.3-70b").price();
+        assertThat(p.cacheWrite()).isEqualByComparingTo("0.59");
+    }
+
+    @Test
+    void cacheWriteIsValidatedWithItsPath() {
+        assertThatThrownBy(() -> read(VALID.replace("price: { input: 0.59, output: 0.79 }",
+                "price: { input: 0.59, output: 0.79, cache-write: lots, cache-writes: 1 }")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+                        "models.llama-3.3-70b.price.cache-write: expected a decimal number of USD per 1M tokens, was 'lots'",
+                        "models.llama-3.3-70b.price.cache-writes: unknown field (did you mean 'cache-write'?)"));
+    }
 }

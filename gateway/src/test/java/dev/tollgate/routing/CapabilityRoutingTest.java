@@ -36,7 +36,7 @@ class CapabilityRoutingTest {
     static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     static DeploymentTarget target(String provider, Capabilities caps) {
-        TollgateConfig.Deployment d = new TollgateConfig.Deployment(provider, "up", 1, null, null, caps);
+        TollgateConfig.Deployment d = new TollgateConfig.Deployment(provider, "up", 1, null, null, caps, null);
         return new DeploymentTarget("m", d, null, null, null, TollgateConfig.Timeouts.DEFAULTS, null, new Cooldown(), new DeploymentStats());
     }
 

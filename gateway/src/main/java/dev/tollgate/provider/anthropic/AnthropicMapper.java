@@ -461,7 +461,7 @@ public final class AnthropicMapper {
                 }
                 case "message_stop" -> {
                     finish(out);
-                    TokenUsage usage = usageSeen ? new TokenUsage(input + cacheCreation + cacheRead, output, cacheRead, false) : null;
+                    TokenUsage usage = usageSeen ? AnthropicWire.usage(input, cacheCreation, cacheRead, output) : null;
                     if (usage != null) {
                         out.add(chunks.usage(usage));
                     }

@@ -92,29 +92,33 @@ public final class AnthropicWire {
      * Anthropic's usage in Tollgate's terms. Anthropic counts the prompt in three disjoint parts:
      * {@code input_tokens} (after the last cache breakpoint), {@code cache_creation_input_tokens}
      * and {@code cache_read_input_tokens}; OpenAI's {@code prompt_tokens} is their sum with
-     * {@code cached_tokens} the cache reads. Cache writes (billed by Anthropic at 1.25x input)
-     * are priced as plain input here: the price model knows only input, cached input and output.
-     * Null when the message has no usage.
+     * {@code cached_tokens} the cache reads. Cache writes (billed by Anthropic at 1.25x input for
+     * the 5-minute cache) are kept apart as {@link TokenUsage#cacheWriteInputTokens()} so they are
+     * priced at the cache-write price. Null when the message has no usage.
      */
     public static TokenUsage usage(JsonNode usage) {
         if (usage == null || !usage.isObject()) {
             return null;
         }
-        long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
-        long prompt = usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0) + cacheRead;
-        return new TokenUsage(prompt, usage.path("output_tokens").asLong(0), cacheRead, false);
+        return usage(usage.path("input_tokens").asLong(0), usage.path("cache_creation_input_tokens").asLong(0),
+                usage.path("cache_read_input_tokens").asLong(0), usage.path("output_tokens").asLong(0));
+    }
+
+    /** Anthropic's three disjoint prompt counts and the output, in Tollgate's terms. */
+    static TokenUsage usage(long input, long cacheCreation, long cacheRead, long output) {
+        return new TokenUsage(input + cacheCreation + cacheRead, output, cacheRead, cacheCreation, false);
     }
 
     /**
-     * Tollgate's usage as Anthropic's object (the inverse of {@link #usage(JsonNode)}): cached
-     * input is reported as cache reads, the rest as {@code input_tokens}; cache writes are not
-     * known apart from plain input and count as 0.
+     * Tollgate's usage as Anthropic's object (the inverse of {@link #usage(JsonNode)}): cache reads
+     * and cache writes as Anthropic counts them, the rest as {@code input_tokens}.
      */
     public static ObjectNode usageJson(TokenUsage usage) {
         long cached = Math.min(usage.cachedInputTokens(), usage.inputTokens());
+        long written = Math.min(usage.cacheWriteInputTokens(), usage.inputTokens() - cached);
         return Json.MAPPER.createObjectNode()
-                .put("input_tokens", usage.inputTokens() - cached)
-                .put("cache_creation_input_tokens", 0)
+                .put("input_tokens", usage.inputTokens() - cached - written)
+                .put("cache_creation_input_tokens", written)
                 .put("cache_read_input_tokens", cached)
                 .put("output_tokens", usage.outputTokens());
     }

@@ -289,15 +289,18 @@ public final class BedrockMapper {
 
     /**
      * Converse usage in Tollgate's terms: {@code inputTokens} leaves out the cache reads and
-     * writes, OpenAI's prompt_tokens is their sum with cached_tokens the reads. Null when absent.
+     * writes, OpenAI's prompt_tokens is their sum with cached_tokens the reads; the writes are
+     * kept apart as cache-write tokens (priced at the cache-write price). The same object ends a
+     * stream (the {@code metadata} event). Null when absent.
      */
     public static TokenUsage usage(JsonNode usage) {
         if (usage == null || !usage.isObject()) {
             return null;
         }
         long cacheRead = usage.path("cacheReadInputTokens").asLong(0);
-        long prompt = usage.path("inputTokens").asLong(0) + usage.path("cacheWriteInputTokens").asLong(0) + cacheRead;
-        return new TokenUsage(prompt, usage.path("outputTokens").asLong(0), cacheRead, false);
+        long cacheWrite = usage.path("cacheWriteInputTokens").asLong(0);
+        long prompt = usage.path("inputTokens").asLong(0) + cacheWrite + cacheRead;
+        return new TokenUsage(prompt, usage.path("outputTokens").asLong(0), cacheRead, cacheWrite, false);
     }
 
 

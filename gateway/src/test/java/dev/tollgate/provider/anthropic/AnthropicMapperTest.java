@@ -213,7 +213,51 @@ class AnthropicMapperTest {
                              "logprobs":null,"finish_reason":"stop"}],
                  "usage":{"prompt_tokens":2112,"completion_tokens":9,"total_tokens":2121,
                           "prompt_tokens_details":{"cached_tokens":2000}}}"""));
-        assertThat(AnthropicWire.usage(message.get("usage"))).isEqualTo(new TokenUsage(2112, 9, 2000, false));
+        // The prompt is the sum of the three parts; the 100 cache writes are kept apart for their price.
+        assertThat(AnthropicWire.usage(message.get("usage"))).isEqualTo(new TokenUsage(2112, 9, 2000, 100, false));
+    }
+
+    @Test
+    void cacheWritesSurviveTheRoundTripToAnthropicsUsageObject() {
+        JsonNode usage = json("""
+                {"input_tokens":12,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":9}""");
+        TokenUsage tokens = AnthropicWire.usage(usage);
+        assertThat(tokens.cacheWriteInputTokens()).isEqualTo(100);
+        assertThat(tokens.plainInputTokens()).isEqualTo(12);
+        assertThat(json(AnthropicWire.usageJson(tokens).toString())).isEqualTo(usage);
+    }
+
+    @Test
+    void aStreamReportsCacheWritesFromMessageStart() {
+        // As Anthropic streams a first call with a cache breakpoint: the prompt counts arrive in
+        // message_start, message_delta brings only the output.
+        String transcript = """
+                event: message_start
+                data: {"type":"message_start","message":{"id":"msg_9","type":"message","role":"assistant","model":"claude-sonnet-4-20250514","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":21,"cache_creation_input_tokens":1874,"cache_read_input_tokens":0,"output_tokens":1}}}
+
+                event: content_block_start
+                data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                event: content_block_delta
+                data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Done."}}
+
+                event: content_block_stop
+                data: {"type":"content_block_stop","index":0}
+
+                event: message_delta
+                data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":6}}
+
+                event: message_stop
+                data: {"type":"message_stop"}
+
+                """;
+        SseSplitter splitter = new SseSplitter();
+        AnthropicMapper.StreamTranslator translator = new AnthropicMapper.StreamTranslator("claude", "fallback", false, 1L);
+        List<StreamChunk> chunks = new ArrayList<>(translator.accept(splitter.feed(transcript.getBytes(StandardCharsets.UTF_8))));
+        chunks.addAll(translator.end());
+        StreamChunk usage = chunks.stream().filter(StreamChunk::usageOnly).findFirst().orElseThrow();
+        assertThat(usage.usage()).isEqualTo(new TokenUsage(1895, 6, 0, 1874, false));
+        assertThat(payload(usage).path("usage").get("prompt_tokens").asLong()).isEqualTo(1895);
     }
 
     @Test
@@ -498,7 +542,7 @@ class AnthropicMapperTest {
         List<StreamChunk> chunks = new ArrayList<>(translator.accept(splitter.feed(bytes)));
         chunks.addAll(translator.accept(List.of(splitter.flush())));
         chunks.addAll(translator.end());
-        assertThat(chunks.get(chunks.size() - 2).usage()).isEqualTo(new TokenUsage(312, 2, 0, false));
+        assertThat(chunks.get(chunks.size() - 2).usage()).isEqualTo(new TokenUsage(312, 2, 0, 300, false));
         assertThat(payload(chunks.get(chunks.size() - 3)).path("choices").get(0).get("finish_reason").asString()).isEqualTo("length");
     }
 

@@ -125,7 +125,33 @@ class BedrockMapperTest {
                    "logprobs":null,"finish_reason":"stop"}],
                  "usage":{"prompt_tokens":112,"completion_tokens":9,"total_tokens":121,"prompt_tokens_details":{"cached_tokens":100}}}""").toString());
         assertThat(BedrockMapper.usage(json("{\"inputTokens\":12,\"outputTokens\":9,\"cacheReadInputTokens\":100,\"cacheWriteInputTokens\":50}")))
-                .isEqualTo(new TokenUsage(162, 9, 100, false));
+                .isEqualTo(new TokenUsage(162, 9, 100, 50, false));
+    }
+
+    @Test
+    void cacheWritesOfAJsonAnswerAreTheirOwnTokenType() {
+        JsonNode converse = json("""
+                {"output":{"message":{"role":"assistant","content":[{"text":"ok"}]}},"stopReason":"end_turn",
+                 "usage":{"inputTokens":9,"outputTokens":3,"totalTokens":2012,"cacheReadInputTokens":0,"cacheWriteInputTokens":2000}}""");
+        TokenUsage usage = BedrockMapper.usage(converse.get("usage"));
+        assertThat(usage).isEqualTo(new TokenUsage(2009, 3, 0, 2000, false));
+        assertThat(usage.plainInputTokens()).isEqualTo(9);
+        assertThat(BedrockMapper.toChatCompletion(converse, "chatcmpl-1", "m", 1).path("usage").get("prompt_tokens").asLong())
+                .isEqualTo(2009);
+    }
+
+    @Test
+    void aStreamReportsCacheWritesFromItsMetadataEvent() {
+        byte[] stream = EventStreams.concat(
+                EventStreams.event("messageStart", "{\"role\":\"assistant\"}"),
+                EventStreams.event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hi\"}}"),
+                EventStreams.event("contentBlockStop", "{\"contentBlockIndex\":0}"),
+                EventStreams.event("messageStop", "{\"stopReason\":\"end_turn\"}"),
+                EventStreams.event("metadata", "{\"usage\":{\"inputTokens\":7,\"outputTokens\":2,\"totalTokens\":1609,"
+                        + "\"cacheReadInputTokens\":100,\"cacheWriteInputTokens\":1500},\"metrics\":{\"latencyMs\":300}}"));
+        List<StreamChunk> chunks = translate(stream, 7);
+        StreamChunk usage = chunks.stream().filter(StreamChunk::usageOnly).findFirst().orElseThrow();
+        assertThat(usage.usage()).isEqualTo(new TokenUsage(1607, 2, 100, 1500, false));
     }
 
     @Test
