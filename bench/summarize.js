@@ -117,6 +117,20 @@ if (ttft.length) {
   }
   out.push(table(['path', 'TTFT p50 ms', 'TTFT p99 ms', 'added p50 ms', 'added p99 ms'], rows),
     'added: against the direct call to the same upstream (tollgate-anthropic: OpenAI client → Tollgate → Anthropic-shaped upstream, both directions translated)', '');
+  if (ttft[0].probe.targets.direct.token) {
+    // Time to the first generated text: the fair comparison across API shapes (an Anthropic
+    // stream sends message_start and content_block_start before any text; Tollgate holds its
+    // OpenAI role chunk back until the first text so a failure before it can still fall back).
+    out.push('Time to first token (first event with generated text), same runs');
+    const tokenRows = [];
+    for (const t of Object.keys(base).filter((k) => ttft[0].probe.targets[k])) {
+      const ref = base[t];
+      const d = (k) => median(ttft.map((l) => l.probe.targets[t].token[k] - l.probe.targets[ref].token[k]));
+      tokenRows.push([t, ms(median(ttft.map((l) => l.probe.targets[t].token.p50))), ms(median(ttft.map((l) => l.probe.targets[t].token.p99))),
+        t === ref ? '' : signedMs(d('p50')), t === ref ? '' : signedMs(d('p99'))]);
+    }
+    out.push(table(['path', 'first token p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms'], tokenRows), '');
+  }
   verdicts.push(['added TTFT p50', `<= ${TARGETS.addedTtftP50Ms} ms`, `${ms(addedTtft.p50)} ms`,
     addedTtft.p50 / 1000 <= TARGETS.addedTtftP50Ms]);
 }

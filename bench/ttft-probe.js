@@ -18,7 +18,11 @@
 // connection, as an SDK client would. Every stream is read to data: [DONE] and checked.
 // A target whose path ends in /messages is spoken to in Anthropic's Messages shape (the direct
 // call to an Anthropic-shaped upstream); its stream ends with event: message_stop.
-// Prints one line "BENCH_TTFT {json}" with per-target percentiles in microseconds.
+// Two times per request: to the first SSE event, and to the first token (the first event that
+// carries generated text: a non-empty delta.content, or Anthropic's text_delta). They differ when
+// a path sends an event before any text (OpenAI's role chunk, Anthropic's message_start).
+// Prints one line "BENCH_TTFT {json}" with per-target percentiles in microseconds (first event),
+// and the same under "token" for the first token.
 'use strict';
 
 const http = require('node:http');
@@ -85,12 +89,18 @@ for (const t of opts.targets) {
   t.anthropic = t.url.pathname.endsWith('/messages');
   t.body = bodyFor(t.model || opts.model, t.anthropic);
   t.samples = [];
+  t.tokenSamples = [];
 }
+
+const OPENAI_TOKEN = /"content":"[^"]/;
+const ANTHROPIC_TOKEN = /"type":"text_delta","text":"[^"]/;
 
 function once(t) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     let first = null;
+    let firstToken = null;
+    const tokenPattern = t.anthropic ? ANTHROPIC_TOKEN : OPENAI_TOKEN;
     let text = '';
     const req = http.request({
       host: t.url.hostname, port: t.url.port, path: t.url.pathname, method: 'POST', agent: t.agent,
@@ -104,18 +114,15 @@ function once(t) {
     }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (d) => {
-        if (first === null) {
-          text += d;
-          if (text.includes('data:')) first = process.hrtime.bigint();
-        } else if (text.length < 65536) {
-          text += d;
-        }
+        if (text.length < 65536) text += d;
+        if (first === null && text.includes('data:')) first = process.hrtime.bigint();
+        if (firstToken === null && tokenPattern.test(text)) firstToken = process.hrtime.bigint();
       });
       res.on('end', () => {
         if (res.statusCode !== 200) return reject(new Error(`${t.name}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
         const end = t.anthropic ? 'event: message_stop' : 'data: [DONE]';
-        if (first === null || !text.includes(end)) return reject(new Error(`${t.name}: incomplete stream`));
-        resolve(Number(first - start) / 1000);
+        if (first === null || firstToken === null || !text.includes(end)) return reject(new Error(`${t.name}: incomplete stream`));
+        resolve([Number(first - start) / 1000, Number(firstToken - start) / 1000]);
       });
       res.on('error', reject);
     });
@@ -147,16 +154,21 @@ function shuffled(xs) {
   for (let i = 0; i < opts.n; i++) {
     for (const t of shuffled(opts.targets)) {
       await sleep(opts.gapMs);
-      t.samples.push(await once(t));
+      const [event, token] = await once(t);
+      t.samples.push(event);
+      t.tokenSamples.push(token);
     }
   }
   const result = { label: opts.label, n: opts.n, targets: {} };
   for (const t of opts.targets) {
-    const s = t.samples.slice().sort((a, b) => a - b);
-    result.targets[t.name] = {
-      p50: Math.round(pct(s, 50)), p90: Math.round(pct(s, 90)), p99: Math.round(pct(s, 99)),
-      min: Math.round(s[0]), max: Math.round(s[s.length - 1]),
+    const stats = (samples) => {
+      const s = samples.slice().sort((a, b) => a - b);
+      return {
+        p50: Math.round(pct(s, 50)), p90: Math.round(pct(s, 90)), p99: Math.round(pct(s, 99)),
+        min: Math.round(s[0]), max: Math.round(s[s.length - 1]),
+      };
     };
+    result.targets[t.name] = { ...stats(t.samples), token: stats(t.tokenSamples) };
     t.agent.destroy();
   }
   process.stdout.write('BENCH_TTFT ' + JSON.stringify(result) + '\n');
