@@ -83,6 +83,12 @@ public class BudgetFilter implements GlobalFilter, Ordered {
             // unpriced one settles at 0 (see settle).
             return chain.filter(exchange);
         }
+        LlmRequest request = llm.request();
+        if (request.maxOutputTokens() == null && request.endpoint() != Endpoint.EMBEDDINGS && worst.maxOutputTokens() > 0) {
+            // The reservation assumes the model's max-output-tokens when the client set no limit;
+            // the provider must not be allowed more, or concurrent calls could overspend.
+            llm.replaceRequest(withMaxTokens(request, worst.maxOutputTokens()));
+        }
         List<LedgerAccount> accounts = applied.stream().map(BudgetBook.Applied::account).toList();
         String reservationId = llm.requestId() + ":" + Long.toHexString(ThreadLocalRandom.current().nextLong());
         Duration ttl = worst.longestCall().plusMinutes(1);

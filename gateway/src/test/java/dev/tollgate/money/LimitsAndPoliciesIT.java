@@ -133,6 +133,38 @@ class LimitsAndPoliciesIT {
     }
 
     @Test
+    void underABudgetACallWithoutAnOutputLimitGetsTheModelsMaxOutputTokens() throws Exception {
+        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        // The provider would write 200 tokens; the reservation assumes the model's 50.
+        Path file = config("""
+                providers:
+                  sim: { type: simulated, ttft: 1ms, tokens-per-second: 5000, output-tokens: 200 }
+                models:
+                  m: { deployments: [ { provider: sim } ], price: { input: 1, output: 1 }, max-output-tokens: 50 }
+                  free: { deployments: [ { provider: sim } ], price: { input: 1, output: 1 }, max-output-tokens: 50 }
+                keys:
+                  - { name: k, key: tg-maxout-%1$s, team: maxout-%1$s }
+                budgets:
+                  - { name: b-%1$s, scope: { team: maxout-%1$s, model: m }, amount: 10 }
+                """.formatted(suffix));
+        try (GatewayInstance gateway = GatewayInstance.start(GatewayInstance.properties(file, file.getParent(), "memory"))) {
+            HttpResponse<String> budgeted = gateway.http().post("/v1/chat/completions", "tg-maxout-" + suffix, null,
+                    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+            assertThat(budgeted.statusCode()).as(budgeted.body()).isEqualTo(200);
+            assertThat(budgeted.body()).contains("\"finish_reason\":\"length\"");
+            assertThat(completionTokens(budgeted.body())).isBetween(40, 60);
+            // No budget applies to this model: the client's request goes up unchanged.
+            HttpResponse<String> unbudgeted = gateway.http().post("/v1/chat/completions", "tg-maxout-" + suffix, null,
+                    "{\"model\":\"free\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+            assertThat(completionTokens(unbudgeted.body())).isGreaterThan(150);
+        }
+    }
+
+    private static int completionTokens(String body) {
+        return dev.tollgate.support.Json.MAPPER.readTree(body).path("usage").path("completion_tokens").asInt();
+    }
+
+    @Test
     void capMaxTokensShrinksTheCallToWhatTheBudgetCanPayAndSoftBudgetsWarn() throws Exception {
         String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
         // $1000 per 1M tokens: each token costs $0.001. The capped budget has $0.030:
