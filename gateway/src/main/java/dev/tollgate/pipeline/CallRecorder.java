@@ -144,7 +144,7 @@ final class CallRecorder {
                 stream, billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.cacheWriteInputTokens(),
                 billed.estimated(), cost, costUnknown, target == null || target.price() == null ? null : target.price().version(),
                 (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(),
-                cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), metadata);
+                cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), llm.api(), metadata);
         sink.record(event);
         for (Consumer<UsageEvent> hook : llm.finishHooks()) {
             try {

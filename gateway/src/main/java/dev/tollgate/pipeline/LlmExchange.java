@@ -62,16 +62,20 @@ public final class LlmExchange {
         }
     }
 
-    private LlmExchange(String requestId, String operation) {
+    private final String api;
+
+    private LlmExchange(String requestId, String operation, String api) {
         this.requestId = requestId;
         this.operation = operation;
+        this.api = api;
         this.startNanos = System.nanoTime();
         this.startEpochMillis = System.currentTimeMillis();
     }
 
     public static LlmExchange start(ServerWebExchange exchange, String requestId) {
         Endpoint endpoint = Endpoint.fromPath(exchange.getRequest().getPath().value());
-        LlmExchange llm = new LlmExchange(requestId, endpoint != null ? endpoint.operation() : "other");
+        LlmExchange llm = new LlmExchange(requestId, endpoint != null ? endpoint.operation() : "other",
+                endpoint == Endpoint.MESSAGES ? "anthropic" : "openai");
         exchange.getAttributes().put(ATTRIBUTE, llm);
         return llm;
     }
@@ -82,6 +86,11 @@ public final class LlmExchange {
             throw new IllegalStateException("LlmExchange missing: the authentication filter did not run");
         }
         return llm;
+    }
+
+    /** The API the client called: {@code openai} or {@code anthropic} (/v1/messages). */
+    public String api() {
+        return api;
     }
 
     /** The OpenTelemetry operation name of the endpoint called, known before the body is read. */

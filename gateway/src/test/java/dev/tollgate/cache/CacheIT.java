@@ -136,6 +136,7 @@ class CacheIT {
                 return http.send(java.net.http.HttpRequest.newBuilder(
                                 java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/v1/messages"))
                         .header("x-api-key", "tg-alice-" + suffix).header("anthropic-version", "2023-06-01")
+                        .header("x-request-id", "msg-" + suffix + "-" + ThreadLocalRandom.current().nextInt(1 << 30))
                         .header("content-type", "application/json")
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -145,6 +146,9 @@ class CacheIT {
         };
         var first = post.apply(body.formatted(suffix, ""));
         var second = post.apply(body.formatted(suffix, ""));
+        Map<String, Object> firstEvent = TestPostgres.usageEvent(first.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(firstEvent.get("api")).isEqualTo("anthropic");
+        assertThat(firstEvent.get("operation")).isEqualTo("chat");
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.headers().firstValue("x-tollgate-cache")).hasValue("miss");
         assertThat(second.headers().firstValue("x-tollgate-cache")).hasValue("hit");
@@ -255,6 +259,7 @@ class CacheIT {
         Map<String, Object> miss = TestPostgres.usageEvent("cache-miss-" + suffix);
         Map<String, Object> hit = TestPostgres.usageEvent("cache-hit-" + suffix);
         assertThat(miss.get("cache_outcome")).isEqualTo("miss");
+        assertThat(miss.get("api")).isEqualTo("openai");
         assertThat((BigDecimal) miss.get("cost_usd")).isPositive();
         assertThat(hit.get("cache_outcome")).isEqualTo("hit");
         assertThat((BigDecimal) hit.get("cost_usd")).isZero();
