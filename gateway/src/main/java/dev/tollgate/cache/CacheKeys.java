@@ -1,5 +1,6 @@
 package dev.tollgate.cache;
 
+import dev.tollgate.provider.PromptCaching;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,7 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <ul>
  *   <li>{@code exact}: a hash of the whole canonical request (fields in sorted order, so key order
  *       and whitespace do not matter), minus what does not change the answer (stream, stream
- *       options, user, metadata, store, service tier).</li>
+ *       options, user, metadata, store, service tier, and Anthropic's prompt-caching
+ *       {@code cache_control} markers, see {@link PromptCaching}).</li>
  *   <li>{@code partition}: the same hash with the last user turn's text left out. A semantic hit
  *       needs an equal partition (system prompt, earlier turns, tools, model, sampling parameters,
  *       tenant) and a similar last user turn ({@code query}). Null when the last message is not a
@@ -27,7 +29,8 @@ public record CacheKeys(String exact, String partition, String query) {
     /** Top-level fields that do not change what the model answers. */
     private static final Set<String> IGNORED = Set.of("stream", "stream_options", "user", "metadata", "store", "service_tier");
 
-    public static CacheKeys of(String scope, ObjectNode request) {
+    public static CacheKeys of(String scope, ObjectNode client) {
+        ObjectNode request = PromptCaching.stripped(client); // markers change the cost, not the answer
         String exact = hash(scope, request, null);
         JsonNode messages = request.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {

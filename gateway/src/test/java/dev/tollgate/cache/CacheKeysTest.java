@@ -65,6 +65,29 @@ class CacheKeysTest {
     }
 
     @Test
+    void cacheControlMarkersDoNotChangeTheKeysButTheirTextDoes() {
+        String plain = """
+                {"model":"m","messages":[{"role":"system","content":[{"type":"text","text":"rules"}]},
+                  {"role":"tool","tool_call_id":"c","content":"r"},
+                  {"role":"user","content":[{"type":"text","text":"q"}]}],
+                 "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}""";
+        String marked = """
+                {"model":"m","messages":[{"role":"system","content":[{"type":"text","text":"rules","cache_control":{"type":"ephemeral"}}]},
+                  {"role":"tool","tool_call_id":"c","content":"r","cache_control":{"type":"ephemeral"}},
+                  {"role":"user","content":[{"type":"text","text":"q","cache_control":{"type":"ephemeral","ttl":"1h"}}]}],
+                 "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}},"cache_control":{"type":"ephemeral"}}]}""";
+        CacheKeys a = CacheKeys.of("s", json(plain));
+        CacheKeys b = CacheKeys.of("s", json(marked));
+        assertThat(b.exact()).isEqualTo(a.exact());
+        assertThat(b.partition()).isEqualTo(a.partition()).isNotNull();
+        assertThat(b.query()).isEqualTo("q");
+        assertThat(CacheKeys.of("s", json(marked.replace("rules", "other rules"))).exact()).isNotEqualTo(a.exact());
+        // Only the marker places are ignored: a schema property that happens to be called cache_control counts.
+        assertThat(CacheKeys.of("s", json(plain.replace("{\"type\":\"object\"}",
+                "{\"type\":\"object\",\"properties\":{\"cache_control\":{\"type\":\"string\"}}}"))).exact()).isNotEqualTo(a.exact());
+    }
+
+    @Test
     void anUnseenTailSplitsThePartition() {
         assertThat(CacheKeys.withUnseenTail("p", "")).isEqualTo("p");
         assertThat(CacheKeys.withUnseenTail("p", " tail one")).isNotEqualTo(CacheKeys.withUnseenTail("p", " tail two"));

@@ -241,6 +241,55 @@ class MessagesFrontDoorIT extends GatewayTestBase {
         assertThat(streamedCall.usage().outputTokens()).isEqualTo(89);
     }
 
+    /** Claude Code's prompt-caching breakpoints: on the system prompt and on the last tool. */
+    static String cachedRequest(String model) {
+        return """
+                {"model":"%s","max_tokens":64,
+                 "system":[{"type":"text","text":"You are Claude Code."},
+                           {"type":"text","text":"Long project rules","cache_control":{"type":"ephemeral","ttl":"1h"}}],
+                 "tools":[{"name":"read","description":"Read a file","input_schema":{"type":"object"}},
+                          {"name":"grep","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}],
+                 "messages":[{"role":"user","content":[{"type":"text","text":"Say hello","cache_control":{"type":"ephemeral"}}]}]}"""
+                .formatted(model);
+    }
+
+    @Test
+    void promptCachingMarkersReachClaudeWhereTheClientPutThemAndTheCacheWritesComeBack() {
+        stubClaude("""
+                {"id":"msg_cache","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"Hello"}],"stop_reason":"end_turn","stop_sequence":null,
+                 "usage":{"input_tokens":20,"cache_creation_input_tokens":1500,"cache_read_input_tokens":300,"output_tokens":3}}""",
+                AnthropicProviderIT.STREAM);
+
+        HttpResponse<String> answer = http.post("/v1/messages", KEY, "it-msg-cache", cachedRequest("claude-sonnet"));
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"cache_creation_input_tokens\":1500").contains("\"cache_read_input_tokens\":300")
+                .contains("\"input_tokens\":20");
+        PRIMARY.verify(postRequestedFor(urlEqualTo(CLAUDE)).withRequestBody(equalToJson("""
+                {"system":[{"type":"text","text":"You are Claude Code."},
+                           {"type":"text","text":"Long project rules","cache_control":{"type":"ephemeral","ttl":"1h"}}],
+                 "tools":[{"name":"read","description":"Read a file","input_schema":{"type":"object"}},
+                          {"name":"grep","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}],
+                 "messages":[{"role":"user","content":[{"type":"text","text":"Say hello","cache_control":{"type":"ephemeral"}}]}]}""",
+                false, true)));
+    }
+
+    @Test
+    void promptCachingMarkersNeverReachAnOpenAiCompatibleUpstream() {
+        stubOpenAi(PRIMARY, Transcripts.chatCompletion("solo-upstream", "Hello there"), Transcripts.stream("solo-upstream"));
+
+        HttpResponse<String> answer = http.post("/v1/messages", KEY, "it-msg-cache-openai", cachedRequest("solo"));
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        var sent = PRIMARY.findAll(postRequestedFor(urlEqualTo(CHAT)));
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).getBodyAsString()).doesNotContain("cache_control").contains("Long project rules");
+        PRIMARY.verify(postRequestedFor(urlEqualTo(CHAT))
+                .withRequestBody(matchingJsonPath("$.tools[1].function.name", equalTo("grep")))
+                .withRequestBody(matchingJsonPath("$.messages[0].content[1].text", equalTo("Long project rules"))));
+    }
+
     @Test
     void overloadedClaudeFallsBackToTheOpenAiCompatibleBackupStreamingToo() {
         PRIMARY.stubFor(post(CLAUDE).willReturn(aResponse().withStatus(529)

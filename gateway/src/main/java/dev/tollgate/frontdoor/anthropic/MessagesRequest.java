@@ -1,6 +1,7 @@
 package dev.tollgate.frontdoor.anthropic;
 
 import dev.tollgate.api.GatewayException;
+import dev.tollgate.provider.PromptCaching;
 import dev.tollgate.support.Json;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -22,8 +23,11 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code disable_parallel_tool_use}); {@code stop_sequences}, {@code max_tokens},
  * {@code temperature}, {@code top_p}, {@code metadata.user_id} → {@code user}; {@code stream}.
  *
- * <p>What is dropped: {@code cache_control} markers (OpenAI-family upstreams do not know them),
- * {@code thinking} and {@code redacted_thinking} blocks and the {@code thinking} switch,
+ * <p>Prompt-caching {@code cache_control} markers on system blocks, content blocks, tool results,
+ * tool uses and tools are kept where {@link PromptCaching} says, so an Anthropic upstream gets
+ * them back at the same places (other upstreams never see them).
+ *
+ * <p>What is dropped: {@code thinking} and {@code redacted_thinking} blocks and the {@code thinking} switch,
  * {@code top_k}, {@code service_tier}, citations and unknown fields. Server tools (web search,
  * code execution, ...) and tool results carrying images are refused: no OpenAI upstream can run
  * them.
@@ -102,6 +106,8 @@ public final class MessagesRequest {
             text = system.asString();
         } else if (system.isArray()) {
             StringBuilder joined = new StringBuilder();
+            ArrayNode parts = JSON.createArrayNode();
+            boolean marked = false;
             for (int i = 0; i < system.size(); i++) {
                 JsonNode block = system.get(i);
                 String at = "system." + i;
@@ -111,10 +117,19 @@ public final class MessagesRequest {
                 if (!block.path("text").isString()) {
                     throw missing(at + ".text");
                 }
+                marked |= cacheControl(block, at) != null;
                 if (!joined.isEmpty()) {
                     joined.append("\n\n");
                 }
                 joined.append(block.get("text").asString());
+                if (!block.get("text").asString().isEmpty()) {
+                    parts.add(PromptCaching.copy(block, JSON.createObjectNode().put("type", "text").put("text", block.get("text").asString())));
+                }
+            }
+            if (marked && !parts.isEmpty()) {
+                // Cache breakpoints need the blocks apart: one text part per block, markers kept.
+                chat.addObject().put("role", "system").set("content", parts);
+                return;
             }
             text = joined.toString();
         } else {
@@ -182,7 +197,7 @@ public final class MessagesRequest {
         }
         if (!parts.isEmpty()) {
             ObjectNode message = chat.addObject().put("role", "user");
-            if (parts.size() == 1 && parts.get(0).path("type").asString("").equals("text")) {
+            if (parts.size() == 1 && parts.get(0).path("type").asString("").equals("text") && !parts.get(0).has(PromptCaching.FIELD)) {
                 message.put("content", parts.get(0).get("text").asString());
             } else {
                 message.set("content", parts);
@@ -197,13 +212,22 @@ public final class MessagesRequest {
             return;
         }
         StringBuilder text = new StringBuilder();
+        ArrayNode texts = JSON.createArrayNode(); // the text blocks apart, needed only when one is marked
+        boolean marked = false;
         ArrayNode calls = JSON.createArrayNode();
         for (int i = 0; i < content.size(); i++) {
             JsonNode block = content.get(i);
             String blockAt = at + "." + i;
             String type = blockType(block, blockAt);
             switch (type) {
-                case "text" -> text.append(text(block, blockAt));
+                case "text" -> {
+                    String t = text(block, blockAt);
+                    text.append(t);
+                    marked |= cacheControl(block, blockAt) != null;
+                    if (!t.isEmpty()) {
+                        texts.add(PromptCaching.copy(block, JSON.createObjectNode().put("type", "text").put("text", t)));
+                    }
+                }
                 case "tool_use" -> {
                     String id = requiredString(block, "id", blockAt);
                     String name = requiredString(block, "name", blockAt);
@@ -214,6 +238,8 @@ public final class MessagesRequest {
                     ObjectNode call = calls.addObject().put("id", id).put("type", "function");
                     call.putObject("function").put("name", name)
                             .put("arguments", input == null || input.isNull() ? "{}" : JSON.writeValueAsString(input));
+                    cacheControl(block, blockAt);
+                    PromptCaching.copy(block, call);
                 }
                 case "thinking", "redacted_thinking" -> {
                     // no counterpart in OpenAI's chat
@@ -228,6 +254,8 @@ public final class MessagesRequest {
         }
         if (text.isEmpty()) {
             message.putNull("content");
+        } else if (marked) {
+            message.set("content", texts);
         } else {
             message.put("content", text.toString());
         }
@@ -240,6 +268,7 @@ public final class MessagesRequest {
     private static ObjectNode toolResult(JsonNode block, String at) {
         ObjectNode message = JSON.createObjectNode().put("role", "tool");
         message.put("tool_call_id", requiredString(block, "tool_use_id", at));
+        cacheControl(block, at);
         JsonNode content = block.get("content");
         if (content == null || content.isNull()) {
             message.put("content", "");
@@ -247,6 +276,8 @@ public final class MessagesRequest {
             message.put("content", content.asString());
         } else if (content.isArray()) {
             StringBuilder text = new StringBuilder();
+            ArrayNode parts = JSON.createArrayNode();
+            boolean marked = false;
             for (int i = 0; i < content.size(); i++) {
                 JsonNode part = content.get(i);
                 String partAt = at + ".content." + i;
@@ -258,17 +289,31 @@ public final class MessagesRequest {
                 if (!text.isEmpty()) {
                     text.append("\n\n");
                 }
-                text.append(text(part, partAt));
+                String t = text(part, partAt);
+                text.append(t);
+                marked |= cacheControl(part, partAt) != null;
+                if (!t.isEmpty()) {
+                    parts.add(PromptCaching.copy(part, JSON.createObjectNode().put("type", "text").put("text", t)));
+                }
             }
-            message.put("content", text.toString());
+            if (marked) {
+                message.set("content", parts);
+            } else {
+                message.put("content", text.toString());
+            }
         } else {
             throw invalid(at + ".content", at + ".content: expected a string or an array of text blocks.");
         }
-        return message;
+        return PromptCaching.copy(block, message);
     }
 
-    /** A user content block as an OpenAI content part; null for an empty text block. */
+    /** A user content block as an OpenAI content part (with its cache marker); null for an empty text block. */
     private static ObjectNode part(JsonNode block, String type, String at) {
+        ObjectNode part = contentPart(block, type, at);
+        return part == null || cacheControl(block, at) == null ? part : PromptCaching.copy(block, part);
+    }
+
+    private static ObjectNode contentPart(JsonNode block, String type, String at) {
         switch (type) {
             case "text" -> {
                 String text = text(block, at);
@@ -352,6 +397,8 @@ public final class MessagesRequest {
                     throw invalid(at + ".input_schema", at + ".input_schema: expected a JSON schema object.");
                 }
                 function.set("parameters", schema);
+                cacheControl(tool, at);
+                PromptCaching.copy(tool, (ObjectNode) functions.get(functions.size() - 1));
             }
             any = !functions.isEmpty();
             if (!any) {
@@ -447,6 +494,19 @@ public final class MessagesRequest {
             throw missing(at + ".text");
         }
         return text.asString();
+    }
+
+    /** The block's {@code cache_control} marker, null when it has none; refused when it is not an object. */
+    private static JsonNode cacheControl(JsonNode block, String at) {
+        JsonNode marker = block.get(PromptCaching.FIELD);
+        if (marker == null || marker.isNull()) {
+            return null;
+        }
+        if (!marker.isObject() || !marker.path("type").isString()) {
+            throw invalid(at + "." + PromptCaching.FIELD, at + "." + PromptCaching.FIELD
+                    + ": expected an object such as {\"type\": \"ephemeral\"}.");
+        }
+        return marker;
     }
 
     private static GatewayException unsupportedBlock(String at, String type) {

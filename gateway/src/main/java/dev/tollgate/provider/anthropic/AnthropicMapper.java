@@ -2,6 +2,7 @@ package dev.tollgate.provider.anthropic;
 
 import dev.tollgate.provider.ChatChunks;
 import dev.tollgate.provider.ChatRequests;
+import dev.tollgate.provider.PromptCaching;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.Transport;
@@ -31,6 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>{@code logprobs}, {@code seed}, penalties, {@code logit_bias}, {@code reasoning_effort}
  *       and unknown vendor fields are dropped (Anthropic rejects fields it does not know, so
  *       nothing is passed through);
+ *   <li>prompt-caching {@code cache_control} markers go back onto the blocks and tools they
+ *       were on, wherever {@link PromptCaching} says the canonical request carries them (an OpenAI
+ *       client may set them there too);
  *   <li>{@code response_format} JSON modes become one forced tool ({@value #JSON_TOOL}) whose
  *       input is the answer; its call is turned back into message content.
  * </ul>
@@ -106,19 +110,19 @@ public final class AnthropicMapper {
             String role = ChatRequests.role(m, at);
             JsonNode content = m.get("content");
             switch (role) {
-                case "system", "developer" -> blocks(content, at + ".content").forEach(block -> system.add((ObjectNode) block));
+                case "system", "developer" -> messageBlocks(m, at).forEach(block -> system.add((ObjectNode) block));
                 case "user" -> {
                     if (toolTurn != null) {
                         // Text after tool results joins their turn (results first, as Anthropic requires).
                         ArrayNode blocks = (ArrayNode) toolTurn.get("content");
-                        blocks.addAll(blocks(content, at + ".content"));
+                        blocks.addAll(messageBlocks(m, at));
                         toolTurn = null;
                     } else {
                         ObjectNode turn = turns.addObject().put("role", "user");
-                        if (content != null && content.isString()) {
+                        if (content != null && content.isString() && PromptCaching.marker(m) == null) {
                             turn.put("content", content.asString());
                         } else {
-                            turn.set("content", blocks(content, at + ".content"));
+                            turn.set("content", messageBlocks(m, at));
                         }
                     }
                 }
@@ -135,13 +139,18 @@ public final class AnthropicMapper {
                             use.put("name", call.path("function").path("name").asString(""));
                             use.set("input", ChatRequests.toolArguments(call.path("function").get("arguments"),
                                     at + ".tool_calls[" + j + "].function.arguments", "Anthropic"));
+                            PromptCaching.copy(call, use);
                         }
+                    }
+                    if (!blocks.isEmpty()) {
+                        PromptCaching.copy(m, (ObjectNode) blocks.get(blocks.size() - 1));
                     }
                     if (blocks.isEmpty()) {
                         continue; // nothing said and nothing called
                     }
                     ObjectNode turn = turns.addObject().put("role", "assistant");
-                    if (blocks.size() == 1 && content != null && content.isString() && (calls == null || calls.isEmpty())) {
+                    if (blocks.size() == 1 && content != null && content.isString() && (calls == null || calls.isEmpty())
+                            && !blocks.get(0).has(PromptCaching.FIELD)) {
                         turn.put("content", content.asString());
                     } else {
                         turn.set("content", blocks);
@@ -156,6 +165,7 @@ public final class AnthropicMapper {
                     } else if (content != null && content.isArray()) {
                         result.set("content", blocks(content, at + ".content"));
                     }
+                    PromptCaching.copy(m, result);
                     if (toolTurn == null) {
                         toolTurn = turns.addObject().put("role", "user");
                         toolTurn.putArray("content");
@@ -166,7 +176,7 @@ public final class AnthropicMapper {
                         at + ".role: '" + role + "' messages are not supported by Anthropic; use 'tool' messages.");
             }
         }
-        if (system.size() == 1 && !system.get(0).has("cache_control")) {
+        if (system.size() == 1 && !system.get(0).has(PromptCaching.FIELD)) {
             out.put("system", system.get(0).get("text").asString());
         } else if (!system.isEmpty()) {
             ArrayNode blocks = out.putArray("system");
@@ -180,20 +190,29 @@ public final class AnthropicMapper {
         return ChatRequests.parts(content, at, AnthropicMapper::block);
     }
 
-    /** One OpenAI content part as an Anthropic block; null for an empty text part. */
+    /** A message's content as blocks, a message-level cache marker on the last of them. */
+    private static ArrayNode messageBlocks(JsonNode message, String at) {
+        ArrayNode blocks = blocks(message.get("content"), at + ".content");
+        if (!blocks.isEmpty()) {
+            PromptCaching.copy(message, (ObjectNode) blocks.get(blocks.size() - 1));
+        }
+        return blocks;
+    }
+
+    /** One OpenAI content part as an Anthropic block, with the part's cache marker; null for an empty text part. */
     private static ObjectNode block(JsonNode part, String type, String at) {
+        ObjectNode block = unmarkedBlock(part, type, at);
+        return block == null ? null : PromptCaching.copy(part, block);
+    }
+
+    private static ObjectNode unmarkedBlock(JsonNode part, String type, String at) {
         switch (type) {
             case "text", "refusal" -> {
                 String text = ChatRequests.partText(part, type);
                 if (text == null) {
                     return null;
                 }
-                ObjectNode block = textBlock(text);
-                // Prompt caching: a cache_control marker on a part goes through as Anthropic defines it.
-                if (part.get("cache_control") != null && part.get("cache_control").isObject()) {
-                    block.set("cache_control", part.get("cache_control"));
-                }
-                return block;
+                return textBlock(text);
             }
             case "image_url" -> {
                 String url = ChatRequests.imageUrl(part, at);
@@ -258,6 +277,7 @@ public final class AnthropicMapper {
                 } else {
                     tool.putObject("input_schema").put("type", "object").putObject("properties");
                 }
+                PromptCaching.copy(t, tool);
             }
         }
         boolean hasClientTools = !tools.isEmpty();

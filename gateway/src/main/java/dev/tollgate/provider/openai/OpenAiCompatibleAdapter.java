@@ -3,6 +3,7 @@ package dev.tollgate.provider.openai;
 import dev.tollgate.api.JsonBody;
 import dev.tollgate.api.LlmRequest;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.provider.PromptCaching;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRequest;
 import dev.tollgate.provider.ProviderResponse;
@@ -29,7 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The OpenAI-compatible family (OpenAI, Groq, Together, OpenRouter, DeepSeek, Cerebras, Mistral,
  * Fireworks, Hyperbolic, vLLM, Ollama, ...). Client and upstream speak the same schema, so the
  * body goes out as the client sent it with only {@code model} and {@code stream_options}
- * rewritten, and answers come back byte for byte; only usage is read on the way. Azure OpenAI is
+ * rewritten (and, only when there are any, Anthropic's prompt-caching markers removed from
+ * {@code messages} and {@code tools}: see {@link PromptCaching}), and answers come back byte for byte; only usage is read on the way. Azure OpenAI is
  * the same schema at other URLs ({@link AzureOpenAi}).
  */
 public class OpenAiCompatibleAdapter implements ProviderAdapter {
@@ -150,10 +152,16 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
         return Transport.post(client, provider.timeouts().connect(), request, dialect.uri(request), body, stream);
     }
 
-    /** The client's bytes with the upstream model name and, for streams, usage reporting switched on. */
+    /**
+     * The client's bytes with the upstream model name and, for streams, usage reporting switched
+     * on; {@code messages} and {@code tools} are rewritten only when they carry cache markers.
+     */
     static byte[] upstreamBody(ProviderRequest request) {
         LlmRequest llm = request.request();
         Map<String, String> rewrites = JsonBody.fields();
+        // OpenAI-family servers do not know cache_control and may refuse it. The check walks the
+        // parsed tree (no copy); the copy and splice happen only when a marker is there.
+        PromptCaching.withoutMarkers(llm.json()).forEach((field, value) -> rewrites.put(field, value.toString()));
         if (!request.upstreamModel().equals(llm.model())) {
             rewrites.put("model", JsonBody.quote(request.upstreamModel()));
         }

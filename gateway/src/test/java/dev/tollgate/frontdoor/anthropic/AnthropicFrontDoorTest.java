@@ -55,14 +55,80 @@ class AnthropicFrontDoorTest {
     }
 
     @Test
-    void systemBlocksAreJoinedAndCacheControlIsDropped() {
+    void unmarkedSystemBlocksAreJoined() {
         ObjectNode out = chat("""
                 {"model":"m","max_tokens":10,
-                 "system":[{"type":"text","text":"You are Claude Code."},
-                           {"type":"text","text":"Project rules...","cache_control":{"type":"ephemeral"}}],
-                 "messages":[{"role":"user","content":[{"type":"text","text":"hi","cache_control":{"type":"ephemeral"}}]}]}""");
+                 "system":[{"type":"text","text":"You are Claude Code."},{"type":"text","text":"Project rules..."}],
+                 "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}""");
         assertThat(out.get("messages")).isEqualTo(json("""
                 {"m":[{"role":"system","content":"You are Claude Code.\\n\\nProject rules..."},{"role":"user","content":"hi"}]}""").get("m"));
+    }
+
+    /** The request Claude Code sends, in short: breakpoints on system, tools, a tool result and the last turn. */
+    static final String MARKED = """
+            {"model":"m","max_tokens":10,
+             "system":[{"type":"text","text":"You are Claude Code."},
+                       {"type":"text","text":"Project rules...","cache_control":{"type":"ephemeral","ttl":"1h"}}],
+             "tools":[{"name":"read","description":"Read a file","input_schema":{"type":"object"}},
+                      {"name":"grep","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}],
+             "messages":[
+               {"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x/a.png"},"cache_control":{"type":"ephemeral"}},
+                                         {"type":"text","text":"read it"}]},
+               {"role":"assistant","content":[{"type":"text","text":"Reading."},
+                                              {"type":"tool_use","id":"toolu_1","name":"read","input":{"p":"a"},"cache_control":{"type":"ephemeral"}}]},
+               {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"file body","cache_control":{"type":"ephemeral"}},
+                                         {"type":"text","text":"and now?","cache_control":{"type":"ephemeral"}}]}]}""";
+
+    @Test
+    void cacheControlMarkersAreKeptWherePromptCachingSays() {
+        ObjectNode out = chat(MARKED);
+        assertThat(out.get("messages")).isEqualTo(json("""
+                {"m":[{"role":"system","content":[{"type":"text","text":"You are Claude Code."},
+                        {"type":"text","text":"Project rules...","cache_control":{"type":"ephemeral","ttl":"1h"}}]},
+                      {"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/a.png"},"cache_control":{"type":"ephemeral"}},
+                                                {"type":"text","text":"read it"}]},
+                      {"role":"assistant","content":"Reading.","tool_calls":[{"id":"toolu_1","type":"function",
+                        "function":{"name":"read","arguments":"{\\"p\\":\\"a\\"}"},"cache_control":{"type":"ephemeral"}}]},
+                      {"role":"tool","tool_call_id":"toolu_1","content":"file body","cache_control":{"type":"ephemeral"}},
+                      {"role":"user","content":[{"type":"text","text":"and now?","cache_control":{"type":"ephemeral"}}]}]}""").get("m"));
+        assertThat(out.get("tools").get(0).has("cache_control")).isFalse();
+        assertThat(out.get("tools").get(1).get("cache_control")).isEqualTo(json("{\"type\":\"ephemeral\"}"));
+        // Still a chat request the OpenAI validator accepts.
+        RequestValidator.validate(Endpoint.CHAT_COMPLETIONS, JsonBody.parse(Json.MAPPER.writeValueAsBytes(out)));
+    }
+
+    @Test
+    void anthropicUpstreamGetsTheMarkersBackAtTheSamePlaces() {
+        ObjectNode client = json(MARKED);
+        ObjectNode upstream = AnthropicMapper.toAnthropicRequest(chat(MARKED), "claude-x");
+        assertThat(upstream.get("system")).isEqualTo(client.get("system"));
+        assertThat(upstream.get("tools")).isEqualTo(client.get("tools"));
+        assertThat(upstream.get("messages")).isEqualTo(client.get("messages"));
+    }
+
+    @Test
+    void markedTextInsideToolResultsAndAssistantTurnsStaysApart() {
+        ObjectNode out = chat("""
+                {"model":"m","max_tokens":10,"messages":[
+                  {"role":"user","content":"q"},
+                  {"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b","cache_control":{"type":"ephemeral"}},
+                                                 {"type":"tool_use","id":"t1","name":"f","input":{}}]},
+                  {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1",
+                     "content":[{"type":"text","text":"r1"},{"type":"text","text":"r2","cache_control":{"type":"ephemeral"}}]}]}]}""");
+        assertThat(out.get("messages").get(1).get("content")).isEqualTo(json("""
+                {"c":[{"type":"text","text":"a"},{"type":"text","text":"b","cache_control":{"type":"ephemeral"}}]}""").get("c"));
+        assertThat(out.get("messages").get(2).get("content")).isEqualTo(json("""
+                {"c":[{"type":"text","text":"r1"},{"type":"text","text":"r2","cache_control":{"type":"ephemeral"}}]}""").get("c"));
+        ObjectNode upstream = AnthropicMapper.toAnthropicRequest(out, "claude-x");
+        assertThat(upstream.get("messages").get(1).get("content").get(1).get("cache_control")).isNotNull();
+        assertThat(upstream.get("messages").get(2).get("content").get(0).get("content").get(1).get("cache_control")).isNotNull();
+    }
+
+    @Test
+    void aCacheControlThatIsNotAnObjectIsRefused() {
+        assertThatThrownBy(() -> chat("""
+                {"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":"hi","cache_control":"ephemeral"}]}]}"""))
+                .isInstanceOf(GatewayException.class).hasMessageContaining("messages.0.content.0.cache_control");
     }
 
     @Test

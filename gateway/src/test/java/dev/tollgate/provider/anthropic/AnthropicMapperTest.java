@@ -84,6 +84,43 @@ class AnthropicMapperTest {
     }
 
     @Test
+    void cacheControlFromLiteralChatJsonLandsOnTheSameBlocksAndTools() {
+        ObjectNode out = request("""
+                {"model":"m","messages":[
+                  {"role":"system","content":"Long system prompt","cache_control":{"type":"ephemeral","ttl":"1h"}},
+                  {"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/a.png"},"cache_control":{"type":"ephemeral"}},
+                                            {"type":"file","file":{"file_data":"data:application/pdf;base64,JVBERi0x"},"cache_control":{"type":"ephemeral"}}]},
+                  {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+                     "function":{"name":"read","arguments":"{}"},"cache_control":{"type":"ephemeral"}}]},
+                  {"role":"tool","tool_call_id":"call_1","content":"body","cache_control":{"type":"ephemeral"}},
+                  {"role":"user","content":"next","cache_control":{"type":"ephemeral"}}],
+                 "tools":[{"type":"function","function":{"name":"read","parameters":{"type":"object",
+                            "properties":{"cache_control":{"type":"string"}}}},"cache_control":{"type":"ephemeral"}}]}""");
+        assertThat(out.get("system")).isEqualTo(json("""
+                {"s":[{"type":"text","text":"Long system prompt","cache_control":{"type":"ephemeral","ttl":"1h"}}]}""").get("s"));
+        assertThat(out.get("messages")).isEqualTo(json("""
+                {"m":[{"role":"user","content":[
+                        {"type":"image","source":{"type":"url","url":"https://x/a.png"},"cache_control":{"type":"ephemeral"}},
+                        {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"},
+                         "cache_control":{"type":"ephemeral"}}]},
+                      {"role":"assistant","content":[{"type":"tool_use","id":"call_1","name":"read","input":{},"cache_control":{"type":"ephemeral"}}]},
+                      {"role":"user","content":[{"type":"tool_result","tool_use_id":"call_1","content":"body","cache_control":{"type":"ephemeral"}},
+                                                {"type":"text","text":"next","cache_control":{"type":"ephemeral"}}]}]}""").get("m"));
+        assertThat(out.get("tools")).isEqualTo(json("""
+                {"t":[{"name":"read","input_schema":{"type":"object","properties":{"cache_control":{"type":"string"}}},
+                       "cache_control":{"type":"ephemeral"}}]}""").get("t"));
+    }
+
+    @Test
+    void withoutMarkersTheSystemStaysAStringAndNoBlockIsMarked() {
+        ObjectNode out = request("""
+                {"model":"m","messages":[{"role":"system","content":"S"},{"role":"user","content":"U"}],
+                 "tools":[{"type":"function","function":{"name":"f"}}]}""");
+        assertThat(out.get("system").asString()).isEqualTo("S");
+        assertThat(out.toString()).doesNotContain("cache_control");
+    }
+
+    @Test
     void imagesByUrlAndAsBase64DataUris() {
         ObjectNode out = request("""
                 {"model":"m","messages":[{"role":"user","content":[
