@@ -42,6 +42,11 @@ public final class RedisConnector implements AutoCloseable {
         this.client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
+                // Results are emitted on Lettuce's computation threads, not its I/O event loop: a
+                // follow-up command (settle -> alert check -> claim) dispatched from the I/O thread
+                // while the connection closes livelocked Lettuce 6.8's endpoint lock (a test JVM
+                // spun one core forever in SharedLock.incrementWriters during shutdown).
+                .publishOnScheduler(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
@@ -111,7 +116,7 @@ public final class RedisConnector implements AutoCloseable {
         if (blockingClient == null) {
             // A client of its own: the shared client's short command timeout would cut blocking reads.
             blockingClient = RedisClient.create();
-            blockingClient.setOptions(ClientOptions.builder().autoReconnect(true)
+            blockingClient.setOptions(ClientOptions.builder().autoReconnect(true).publishOnScheduler(true)
                     .timeoutOptions(TimeoutOptions.enabled(commandTimeout)).build());
         }
         RedisURI blockingUri = RedisURI.builder(uri).withTimeout(commandTimeout).build();
@@ -131,21 +136,35 @@ public final class RedisConnector implements AutoCloseable {
     @Override
     public void close() {
         // Stop handing out commands first, and let dispatches already under way finish: Lettuce
-        // 6.8's endpoint lock can livelock when close() races a write from an event loop.
+        // 6.8's endpoint lock can livelock when close() races a write from another thread (its
+        // SharedLock spins forever; redis/lettuce#3880, #3804). Closing then runs on a thread of its
+        // own with a deadline, so a wedged endpoint costs a warning, never a hung shutdown.
         closed = true;
         try {
             Thread.sleep(200);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (connection != null) {
-            connection.closeAsync();
-        }
-        client.shutdown();
-        synchronized (this) {
-            if (blockingClient != null) {
-                blockingClient.shutdown();
+        Thread closer = new Thread(() -> {
+            if (connection != null) {
+                connection.closeAsync();
             }
+            client.shutdown();
+            synchronized (this) {
+                if (blockingClient != null) {
+                    blockingClient.shutdown();
+                }
+            }
+        }, "tollgate-redis-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("Redis client did not close within 5 s (Lettuce endpoint lock); leaving it to the JVM's exit");
         }
     }
 }
