@@ -11,8 +11,6 @@ import dev.tollgate.pipeline.FilterOrder;
 import dev.tollgate.pipeline.GatewayRoutes;
 import dev.tollgate.pipeline.LlmExchange;
 import dev.tollgate.provider.StreamChunk;
-import dev.tollgate.provider.TokenUsage;
-import dev.tollgate.support.Json;
 import dev.tollgate.usage.UsageEvent;
 import dev.tollgate.usage.UsageSink;
 import io.micrometer.core.instrument.Counter;
@@ -171,7 +169,8 @@ public class CacheFilter implements GlobalFilter, Ordered {
                     .map(frames -> Flux.fromIterable(frames).map(buffers::wrap)));
         } else {
             byte[] stored = hit.entry().body();
-            byte[] body = frontDoor.completion(stored, TokenUsage.ofOpenAi(Json.MAPPER.readTree(stored)));
+            // No metered usage to impose: a front door that needs usage reads the stored answer's.
+            byte[] body = frontDoor.completion(stored, null);
             headers.setContentType(MediaType.APPLICATION_JSON);
             headers.setContentLength(body.length);
             write = response.writeWith(Mono.just(buffers.wrap(body)));

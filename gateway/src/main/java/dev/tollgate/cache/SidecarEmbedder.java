@@ -2,12 +2,12 @@ package dev.tollgate.cache;
 
 import dev.tollgate.embedding.Embedding;
 import dev.tollgate.support.Json;
+import io.netty.buffer.Unpooled;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufMono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
@@ -37,7 +37,7 @@ public final class SidecarEmbedder implements TextEmbedder {
     @Override
     public Mono<Embedding> embed(String text) {
         byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("input", text, "model", model, "encoding_format", "float"));
-        return client.post().uri(url).send(ByteBufMono.fromString(Mono.just(new String(body, StandardCharsets.UTF_8))))
+        return client.post().uri(url).send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
                 .responseSingle((response, content) -> content.asByteArray().map(bytes -> {
                     if (response.status().code() != 200) {
                         throw new IllegalStateException("embedding sidecar at " + url + " answered "

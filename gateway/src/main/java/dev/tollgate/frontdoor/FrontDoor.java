@@ -19,7 +19,7 @@ public interface FrontDoor {
     /** The client's body as a canonical OpenAI request body; validation errors name the client's fields. */
     JsonBody canonicalRequest(JsonBody clientBody);
 
-    /** A complete OpenAI answer (as a provider adapter returns it) in the client's format. */
+    /** A complete OpenAI answer (as a provider adapter returns it) in the client's format; {@code usage} null: the body's own. */
     byte[] completion(byte[] openAiBody, TokenUsage usage);
 
     /** A writer for one streamed answer; {@code inputTokenEstimate} counts the prompt when asked (it costs a tokenizer pass). */

@@ -22,7 +22,8 @@ public final class MessagesResponse {
 
     /**
      * @param usage what the call is billed with (the provider's usage, else Tollgate's estimate);
-     *              it wins over the body's so the client sees what the usage event records
+     *              it wins over the body's so the client sees what the usage event records; null
+     *              takes the body's own (an answer served from the cache)
      */
     public static ObjectNode toMessage(JsonNode completion, TokenUsage usage) {
         JsonNode message = completion.path("choices").path(0).path("message");
@@ -55,7 +56,8 @@ public final class MessagesResponse {
         String finish = completion.path("choices").path(0).path("finish_reason").asString(null);
         out.put("stop_reason", AnthropicWire.stopReason(finish, null));
         out.putNull("stop_sequence");
-        out.set("usage", AnthropicWire.usageJson(usage != null ? usage : TokenUsage.NONE));
+        TokenUsage billed = usage != null ? usage : TokenUsage.ofOpenAi(completion);
+        out.set("usage", AnthropicWire.usageJson(billed != null ? billed : TokenUsage.NONE));
         return out;
     }
 
