@@ -46,6 +46,8 @@ public class AdminHandlers {
     private static final JsonMapper JSON = Json.MAPPER;
     private static final String IDENTITY = AdminHandlers.class.getName() + ".identity";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** A key or budget definition is a few hundred bytes; anything near this is not one. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final AdminAuthenticator auth;
     private final AdminStore store;
@@ -110,43 +112,33 @@ public class AdminHandlers {
         // leaves its keep-alive connection in a state some HTTP clients never recover from.
         return body(request).flatMap(body -> {
             requireKeyWriter(who);
-            String name = text(body, "name", true);
-            if (!name.matches("[A-Za-z0-9._-]{1,128}")) {
-                throw GatewayException.invalidRequest("name", "name: 1-128 letters, digits, '.', '_' or '-'.");
+            TollgateConfig.Key parsed = validated("key", () -> new ConfigReader(n -> null).readApiKey(body, config.get().models().keySet()));
+            String name = parsed.name();
+            if (name == null) {
+                throw GatewayException.missingParam("name", "Missing required parameter: 'name'.");
             }
             if (config.get().keys().stream().anyMatch(k -> k.name().equals(name))) {
                 throw conflict("A key named '" + name + "' is defined in the config file.");
             }
-            String team = text(body, "team", false);
+            String team = parsed.team();
             if (who.role().equals("member")) {
                 if (team != null && !team.equals(who.team())) {
                     throw forbidden("Members create keys for their own team ('" + who.team() + "') only.");
                 }
                 team = who.team();
             }
-            List<String> models = new ArrayList<>();
-            body.path("models").forEach(m -> models.add(m.asString()));
-            for (String m : models) {
-                if (!m.equals("*") && !config.get().models().containsKey(m)) {
-                    throw GatewayException.invalidRequest("models", "models: unknown model '" + m + "'.");
-                }
-            }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            body.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asString()));
-            JsonNode l = body.path("limits");
-            TollgateConfig.Limits limits = l.isObject() ? new TollgateConfig.Limits(
-                    l.path("requests-per-minute").isNumber() ? l.path("requests-per-minute").asLong() : null,
-                    l.path("tokens-per-minute").isNumber() ? l.path("tokens-per-minute").asLong() : null,
-                    l.path("concurrent").isNumber() ? l.path("concurrent").asInt() : null) : null;
+            List<String> models = parsed.models();
+            Map<String, String> metadata = parsed.metadata();
+            TollgateConfig.Limits limits = parsed.limits();
             String keyTeam = team;
-            return secret().flatMap(secret -> insert(who, body, name, keyTeam, models, metadata, limits, secret));
+            return secret().flatMap(secret -> insert(who, parsed, name, keyTeam, models, metadata, limits, secret));
         });
     }
 
-    private Mono<ServerResponse> insert(AdminIdentity who, JsonNode body, String name, String team, List<String> models,
+    private Mono<ServerResponse> insert(AdminIdentity who, TollgateConfig.Key parsed, String name, String team, List<String> models,
             Map<String, String> metadata, TollgateConfig.Limits limits, String secret) {
-        AdminStore.StoredKey key = new AdminStore.StoredKey(name, KeyHash.sha256(secret), team, text(body, "project", false),
-                text(body, "user", false), models, metadata, limits == null || limits.isEmpty() ? null : limits, Instant.now(),
+        AdminStore.StoredKey key = new AdminStore.StoredKey(name, KeyHash.sha256(secret), team, parsed.project(),
+                parsed.user(), models, metadata, limits == null || limits.isEmpty() ? null : limits, Instant.now(),
                 who.name(), null);
         return store.insertKey(key).flatMap(inserted -> {
             if (!inserted) {
@@ -215,12 +207,7 @@ public class AdminHandlers {
             if (pathName != null) {
                 ((ObjectNode) body).put("name", pathName);
             }
-            TollgateConfig.Budget budget;
-            try {
-                budget = new ConfigReader(name -> null).readBudget(body);
-            } catch (ConfigException e) {
-                throw GatewayException.invalidRequest(null, String.join("; ", e.problems()));
-            }
+            TollgateConfig.Budget budget = validated("budget", () -> new ConfigReader(name -> null).readBudget(body));
             if (budgets.definedInFile(budget.name())) {
                 throw conflict("The budget '" + budget.name() + "' is defined in the config file; change it there.");
             }
@@ -277,9 +264,9 @@ public class AdminHandlers {
         if (!who.canReadAudit()) {
             throw forbidden("Role '" + who.role() + "' cannot read the audit log.");
         }
-        int limit = request.queryParam("limit").map(Integer::parseInt).orElse(100);
+        int limit = request.queryParam("limit").map(AdminHandlers::limitParam).orElse(100);
         ArrayNode data = JSON.createArrayNode();
-        return store.auditLog(Math.max(1, Math.min(limit, 1000)))
+        return store.auditLog(limit)
                 .doOnNext(e -> data.addObject().put("id", e.id().toString()).put("at", e.at().toString()).put("actor", e.actor())
                         .put("role", e.role()).put("action", e.action()).put("target", e.target()).put("details", e.details()))
                 .then(Mono.defer(() -> json(HttpStatus.OK, JSON.createObjectNode().put("object", "list").set("data", data))));
@@ -395,7 +382,10 @@ public class AdminHandlers {
     }
 
     private static Mono<JsonNode> body(ServerRequest request) {
-        return DataBufferUtils.join(request.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class), 64 * 1024)
+        return DataBufferUtils.join(request.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class), MAX_BODY_BYTES)
+                .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> new GatewayException(
+                        HttpStatus.PAYLOAD_TOO_LARGE, "invalid_request_error", "request_too_large", null,
+                        "Admin request bodies are at most " + MAX_BODY_BYTES / 1024 + " KiB."))
                 .map(buffer -> {
                     try {
                         byte[] bytes = new byte[buffer.readableByteCount()];
@@ -414,18 +404,33 @@ public class AdminHandlers {
                 .switchIfEmpty(Mono.error(() -> GatewayException.invalidJson("The request body is empty; expected a JSON object.")));
     }
 
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw GatewayException.missingParam(field, "Missing required parameter: '" + field + "'.");
+    /**
+     * Runs the config file's own validator on an API body: every problem is listed with the field
+     * it concerns, and the first field is the error's {@code param}.
+     */
+    private static <T> T validated(String what, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ConfigException e) {
+            String first = e.problems().get(0);
+            int colon = first.indexOf(':');
+            String param = colon > 0 ? first.substring(0, colon).replaceAll("\\[\\d+]", "") : null;
+            throw GatewayException.invalidRequest(param != null && param.startsWith("(") ? null : param,
+                    "Invalid " + what + ": " + String.join("; ", e.problems()) + ".");
+        }
+    }
+
+    private static int limitParam(String text) {
+        try {
+            int limit = Integer.parseInt(text.trim());
+            if (limit >= 1 && limit <= 1000) {
+                return limit;
             }
-            return null;
+        } catch (NumberFormatException e) {
+            // below
         }
-        if (!v.isString()) {
-            throw GatewayException.invalidRequest(field, field + ": expected a string.");
-        }
-        return v.asString();
+        throw GatewayException.invalidRequest("limit", "limit: a whole number from 1 to 1000, was '"
+                + (text.length() > 20 ? text.substring(0, 20) + "…" : text) + "'.");
     }
 
     private static AdminIdentity identity(ServerRequest request) {

@@ -18,6 +18,11 @@ public record VirtualKey(
         Map<String, String> metadata,
         TollgateConfig.Limits limits) {
 
+    /** A key of the config file. */
+    public static VirtualKey of(TollgateConfig.Key k) {
+        return new VirtualKey(k.name(), k.keyHash(), k.team(), k.project(), k.user(), k.models(), k.metadata(), k.limits());
+    }
+
     public boolean allows(String model) {
         return models.isEmpty() || models.contains("*") || models.contains(model);
     }

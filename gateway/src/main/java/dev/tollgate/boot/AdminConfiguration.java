@@ -5,8 +5,9 @@ import dev.tollgate.admin.AdminHandlers;
 import dev.tollgate.admin.AdminStore;
 import dev.tollgate.admin.R2dbcAdminStore;
 import dev.tollgate.admin.StoredState;
-import dev.tollgate.auth.InMemoryVirtualKeyStore;
 import dev.tollgate.auth.VirtualKeyStore;
+import dev.tollgate.routing.RoutingTable;
+import reactor.core.publisher.Mono;
 import dev.tollgate.budget.BudgetBook;
 import dev.tollgate.budget.BudgetLedger;
 import dev.tollgate.config.ConfigWatcher;
@@ -34,11 +35,14 @@ public class AdminConfiguration {
         return new StoredState(adminStore, budgetBook, Duration.ofSeconds(5));
     }
 
-    /** What the authentication filter asks: keys from the config file, then keys made through the API. */
+    /**
+     * Keys from the config file (the live routing snapshot), then keys made through the API. The
+     * request pipeline's authentication reads the request's own snapshot instead.
+     */
     @Bean
     @Primary
-    VirtualKeyStore virtualKeyStore(InMemoryVirtualKeyStore virtualKeys, StoredState storedState) {
-        return StoredState.compose(virtualKeys, storedState);
+    VirtualKeyStore virtualKeyStore(RoutingTable routingTable, StoredState storedState) {
+        return StoredState.compose(hash -> Mono.justOrEmpty(routingTable.snapshot().fileKey(hash)), storedState);
     }
 
     @Bean

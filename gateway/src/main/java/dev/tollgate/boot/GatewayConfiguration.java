@@ -3,8 +3,7 @@ package dev.tollgate.boot;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.api.ErrorEnvelopeHandler;
 import dev.tollgate.api.RequestIdFilter;
-import dev.tollgate.auth.InMemoryVirtualKeyStore;
-import dev.tollgate.auth.VirtualKeyStore;
+import dev.tollgate.admin.StoredState;
 import dev.tollgate.config.ConfigListener;
 import dev.tollgate.config.ConfigReader;
 import dev.tollgate.config.ConfigWatcher;
@@ -131,10 +130,6 @@ public class GatewayConfiguration {
         return new ProviderHealth(routingTable, providerProbes, meters);
     }
 
-    @Bean
-    InMemoryVirtualKeyStore virtualKeys() {
-        return new InMemoryVirtualKeyStore();
-    }
 
     @Bean
     ConfigWatcher configWatcher(TollgateProperties properties, List<ConfigListener> listeners, MeterRegistry meters) {
@@ -151,8 +146,8 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    AuthenticationFilter authenticationFilter(VirtualKeyStore virtualKeyStore) {
-        return new AuthenticationFilter(virtualKeyStore);
+    AuthenticationFilter authenticationFilter(RoutingTable routingTable, StoredState storedState) {
+        return new AuthenticationFilter(routingTable, storedState);
     }
 
     @Bean
@@ -171,8 +166,8 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    ModelAccessFilter modelAccessFilter(RoutingTable routingTable, ConfigWatcher configWatcher) {
-        return new ModelAccessFilter(routingTable);
+    ModelAccessFilter modelAccessFilter(ConfigWatcher configWatcher) {
+        return new ModelAccessFilter();
     }
 
     @Bean

@@ -17,7 +17,6 @@ import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.ratelimit.RedisRateLimiter;
 import dev.tollgate.ratelimit.UpstreamLimitAdmission;
 import dev.tollgate.routing.DeploymentAdmission;
-import dev.tollgate.routing.RoutingTable;
 import dev.tollgate.support.RedisConnector;
 import dev.tollgate.support.StateFailurePolicy;
 import dev.tollgate.usage.UsageStore;
@@ -76,8 +75,8 @@ public class MoneyConfiguration {
     }
 
     @Bean
-    RateLimitFilter rateLimitFilter(RateLimiter rateLimiter, RoutingTable routingTable, MeterRegistry meters) {
-        return new RateLimitFilter(rateLimiter, routingTable, meters);
+    RateLimitFilter rateLimitFilter(RateLimiter rateLimiter, MeterRegistry meters) {
+        return new RateLimitFilter(rateLimiter, meters);
     }
 
     @Bean
@@ -92,9 +91,9 @@ public class MoneyConfiguration {
     }
 
     @Bean
-    BudgetFilter budgetFilter(BudgetBook budgetBook, BudgetLedger budgetLedger, RoutingTable routingTable, MeterRegistry meters,
+    BudgetFilter budgetFilter(BudgetBook budgetBook, BudgetLedger budgetLedger, MeterRegistry meters,
             BudgetAlerts budgetAlerts) {
-        return new BudgetFilter(budgetBook, budgetLedger, routingTable, meters, budgetAlerts);
+        return new BudgetFilter(budgetBook, budgetLedger, meters, budgetAlerts);
     }
 
     /** A single-node ledger starts empty; this puts the current periods' spend back from the usage store. */

@@ -50,14 +50,12 @@ public class BudgetFilter implements GlobalFilter, Ordered {
 
     private final BudgetBook book;
     private final BudgetLedger ledger;
-    private final RoutingTable routing;
     private final MeterRegistry meters;
     private final BudgetAlerts alerts;
 
-    public BudgetFilter(BudgetBook book, BudgetLedger ledger, RoutingTable routing, MeterRegistry meters, BudgetAlerts alerts) {
+    public BudgetFilter(BudgetBook book, BudgetLedger ledger, MeterRegistry meters, BudgetAlerts alerts) {
         this.book = book;
         this.ledger = ledger;
-        this.routing = routing;
         this.meters = meters;
         this.alerts = alerts;
     }
@@ -75,7 +73,7 @@ public class BudgetFilter implements GlobalFilter, Ordered {
         if (applied.isEmpty()) {
             return chain.filter(exchange);
         }
-        WorstCase worst = worstCase(routing.route(llm.request().model()));
+        WorstCase worst = worstCase(llm.routes(), llm.route());
         if (worst == null) {
             // No price anywhere on the route (neither config nor catalog): nothing is reserved, the
             // call is allowed and its cost recorded as unknown (NULL, cost_unknown). A route with
@@ -174,14 +172,14 @@ public class BudgetFilter implements GlobalFilter, Ordered {
                 .setScale(0, RoundingMode.CEILING).longValueExact();
     }
 
-    private WorstCase worstCase(ModelRoute route) {
+    private static WorstCase worstCase(RoutingTable.Snapshot snapshot, ModelRoute route) {
         if (route == null) {
             return null;
         }
         List<ModelRoute> routes = new ArrayList<>();
         routes.add(route);
         for (String fb : route.fallbacks()) {
-            ModelRoute r = routing.route(fb);
+            ModelRoute r = snapshot.route(fb);
             if (r != null) {
                 routes.add(r);
             }

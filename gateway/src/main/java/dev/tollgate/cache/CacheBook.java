@@ -52,10 +52,23 @@ public final class CacheBook implements ConfigListener, AutoCloseable {
         }
         State prepared = new State(next, embedder);
         TextEmbedder old = retire;
-        return () -> {
-            state = prepared;
-            if (old != null) {
-                old.close();
+        TextEmbedder loaded = embedder != current.embedder ? embedder : null;
+        return new ConfigListener.Commit() {
+            @Override
+            public void run() {
+                state = prepared;
+                if (old != null) {
+                    old.close();
+                }
+            }
+
+            @Override
+            public void abort() {
+                // A model loaded for a config that another listener refused: its native session
+                // would otherwise stay in memory for good.
+                if (loaded != null) {
+                    loaded.close();
+                }
             }
         };
     }

@@ -9,4 +9,12 @@ package dev.tollgate.config;
 public interface ConfigListener {
 
     Runnable prepare(TollgateConfig config);
+
+    /**
+     * A prepared change whose preparation had side effects (a breaker registered, a model loaded):
+     * {@link #abort} undoes them when a later listener refuses the config.
+     */
+    interface Commit extends Runnable {
+        void abort();
+    }
 }

@@ -519,95 +519,138 @@ public final class ConfigReader {
         return new Price(input, cached != null ? cached : input, cacheWrite != null ? cacheWrite : input, output, version);
     }
 
+    private static final Set<String> KEY_FIELDS =
+            Set.of("name", "key", "key-sha256", "team", "project", "user", "models", "metadata", "limits");
+    /** What the admin API accepts for a key: the same fields less the secret, which it generates. */
+    private static final Set<String> API_KEY_FIELDS = Set.of("name", "team", "project", "user", "models", "metadata", "limits");
+    /** Longest name, team, project, user or metadata value: they are stored in bounded columns and echoed in logs. */
+    static final int MAX_TEXT = 128;
+    static final int MAX_METADATA_ENTRIES = 32;
+
     private List<Key> keys(JsonNode node, JsonNode modelsNode) {
-        List<Key> keys = new ArrayList<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return keys;
-        }
-        if (!node.isArray()) {
-            problems.add("keys: expected a list of { name, key, ... }");
-            return keys;
-        }
         Set<String> names = new HashSet<>();
         Set<String> hashes = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String path = "keys[" + i + "]";
-            JsonNode k = node.get(i);
-            if (!k.isObject()) {
-                problems.add(path + ": expected { name, key, team, project, models }");
-                continue;
-            }
-            allowOnly(k, path, Set.of("name", "key", "key-sha256", "team", "project", "user", "models", "metadata", "limits"));
-            String name = string(k, "name", path, null);
-            if (name == null) {
-                problems.add(path + ".name: required");
-            } else if (!names.add(name)) {
-                problems.add(path + ".name: duplicate key name '" + name + "'");
-            }
+        return listSection(node, "keys", "{ name, key, team, project, models }", KEY_FIELDS, (k, path) -> {
             String plaintext = string(k, "key", path, null);
             String hash = string(k, "key-sha256", path, null);
             if (plaintext != null && hash != null) {
                 problems.add(path + ": give either key or key-sha256, not both");
-                continue;
+                return null;
             }
             if (plaintext != null) {
                 if (!plaintext.startsWith(KeyHash.PREFIX) || plaintext.length() < 8) {
                     problems.add(path + ".key: virtual keys start with 'tg-' and have at least 5 more characters");
-                    continue;
+                    return null;
                 }
                 hash = KeyHash.sha256(plaintext);
             } else if (hash == null) {
                 problems.add(path + ": key (or key-sha256) is required");
-                continue;
+                return null;
             } else if (!KeyHash.isHexDigest(hash)) {
                 problems.add(path + ".key-sha256: expected 64 lowercase hex characters");
-                continue;
+                return null;
             }
             if (!hashes.add(hash)) {
                 problems.add(path + ": the same key is configured twice");
             }
-            List<String> models = stringList(k.path("models"), path + ".models");
-            for (int m = 0; m < models.size(); m++) {
-                String model = models.get(m);
-                if (!model.equals("*") && !modelsNode.has(model)) {
-                    problems.add(path + ".models[" + m + "]: unknown model '" + model + "'"
-                            + suggestion(model, modelsNode.propertyNames()));
-                }
+            Key key = keyFields(k, path, hash, modelsNode);
+            if (key.name() != null && !names.add(key.name())) {
+                problems.add(path + ".name: duplicate key name '" + key.name() + "'");
             }
-            keys.add(new Key(name, hash, string(k, "team", path, null), string(k, "project", path, null),
-                    string(k, "user", path, null), models, stringMap(k.path("metadata"), path + ".metadata"),
-                    limits(k.path("limits"), path + ".limits")));
-        }
-        return keys;
+            return key;
+        });
     }
 
-    private List<Budget> budgets(JsonNode node) {
-        List<Budget> budgets = new ArrayList<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return budgets;
+    /** Everything of a key but its secret, as the file and the admin API both give it. */
+    private Key keyFields(JsonNode k, String path, String hash, JsonNode modelsNode) {
+        String name = boundedText(k, "name", path);
+        if (name == null && !k.has("name")) {
+            problems.add(path + ".name: required");
         }
-        if (!node.isArray()) {
-            problems.add("budgets: expected a list of { name, scope, period, amount }");
-            return budgets;
-        }
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String path = "budgets[" + i + "]";
-            JsonNode b = node.get(i);
-            if (!b.isObject()) {
-                problems.add(path + ": expected { name, scope, period, amount }");
-                continue;
+        List<String> models = stringList(k.path("models"), path + ".models");
+        for (int m = 0; m < models.size(); m++) {
+            String model = models.get(m);
+            if (!model.equals("*") && !modelsNode.has(model)) {
+                problems.add(path + ".models[" + m + "]: unknown model '" + model + "'"
+                        + suggestion(model, modelsNode.propertyNames()));
             }
-            allowOnly(b, path, Set.of("name", "scope", "period", "amount", "enforcement", "on-exceed", "alerts"));
+        }
+        return new Key(name, hash, boundedText(k, "team", path), boundedText(k, "project", path), boundedText(k, "user", path),
+                models, metadata(k.path("metadata"), path + ".metadata"), limits(k.path("limits"), path + ".limits"));
+    }
+
+    /**
+     * A key as the admin API receives it (the secret is generated, never given). The same fields
+     * and checks as a key of the file, so nothing the file refuses can come in through the API:
+     * unknown fields, a {@code models} that is not a list (which would otherwise mean every
+     * model), limits below 1, text longer than the store keeps.
+     *
+     * @param models the names a key may be allowed (the config's models and routing aliases)
+     */
+    public Key readApiKey(JsonNode definition, Set<String> models) {
+        problems.clear();
+        Key key = null;
+        if (!definition.isObject()) {
+            problems.add("(body): expected a JSON object { name, team, project, user, models, metadata, limits }");
+        } else {
+            allowOnly(definition, "", API_KEY_FIELDS);
+            tools.jackson.databind.node.ObjectNode known = YAML.createObjectNode();
+            models.forEach(m -> known.put(m, true));
+            key = keyFields(definition, "", null, known);
+            if (key.name() != null && !key.name().matches("[A-Za-z0-9._-]{1,128}")) {
+                problems.add("name: 1-128 letters, digits, '.', '_' or '-'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("key", problems.stream().map(ConfigReader::fieldPath).toList());
+        }
+        return key;
+    }
+
+    /** "(root)."-less paths for API bodies: ".limits.concurrent: ..." reads "limits.concurrent: ...". */
+    private static String fieldPath(String problem) {
+        return problem.startsWith(".") ? problem.substring(1) : problem;
+    }
+
+    private String boundedText(JsonNode parent, String field, String path) {
+        String value = string(parent, field, path, null);
+        if (value != null && value.length() > MAX_TEXT) {
+            problems.add(path + "." + field + ": at most " + MAX_TEXT + " characters, was " + value.length());
+            return null;
+        }
+        return value;
+    }
+
+    private Map<String, String> metadata(JsonNode node, String path) {
+        Map<String, String> out = stringMap(node, path);
+        if (out.size() > MAX_METADATA_ENTRIES) {
+            problems.add(path + ": at most " + MAX_METADATA_ENTRIES + " entries, was " + out.size());
+        }
+        out.forEach((name, value) -> {
+            if (name.length() > MAX_TEXT || value.length() > 4 * MAX_TEXT) {
+                problems.add(path + "." + (name.length() > MAX_TEXT ? name.substring(0, 20) + "…" : name)
+                        + ": names have at most " + MAX_TEXT + " characters and values at most " + 4 * MAX_TEXT);
+            }
+        });
+        return out;
+    }
+
+    private static final Set<String> BUDGET_FIELDS = Set.of("name", "scope", "period", "amount", "enforcement", "on-exceed", "alerts");
+
+    private List<Budget> budgets(JsonNode node) {
+        Set<String> names = new HashSet<>();
+        return listSection(node, "budgets", "{ name, scope, period, amount }", BUDGET_FIELDS, (b, path) -> {
             String name = string(b, "name", path, null);
             if (name == null) {
                 problems.add(path + ".name: required");
-            } else if (!name.matches("[A-Za-z0-9._-]+")) {
-                problems.add(path + ".name: letters, digits, '.', '_' and '-' only, was '" + name + "'");
+            } else if (!name.matches("[A-Za-z0-9._-]{1,128}")) {
+                problems.add(path + ".name: 1-128 letters, digits, '.', '_' and '-', was '"
+                        + (name.length() > 40 ? name.substring(0, 40) + "…" : name) + "'");
+                name = null;
             } else if (!names.add(name)) {
                 problems.add(path + ".name: duplicate budget name '" + name + "'");
             }
-            Map<String, String> scope = stringMap(b.path("scope"), path + ".scope");
+            Map<String, String> scope = metadata(b.path("scope"), path + ".scope");
             String periodText = string(b, "period", path, "monthly");
             Period period = switch (periodText.toLowerCase(java.util.Locale.ROOT)) {
                 case "daily" -> Period.DAILY;
@@ -618,8 +661,8 @@ public final class ConfigReader {
                     yield Period.MONTHLY;
                 }
             };
-            BigDecimal amount = decimal(b, "amount", path);
-            if (amount == null) {
+            BigDecimal amount = money(b, "amount", path);
+            if (amount == null && !b.has("amount")) {
                 problems.add(path + ".amount: required (USD per period)");
             }
             String enforcement = string(b, "enforcement", path, "hard");
@@ -643,39 +686,75 @@ public final class ConfigReader {
                     problems.add(path + ".alerts: expected percentages such as [50, 75, 90, 100], was '" + a + "'");
                 }
             }
-            if (name != null && amount != null) {
-                budgets.add(new Budget(name, scope, period, amount, enforcement.equals("hard"), onExceed.equals("cap-max-tokens"),
-                        List.copyOf(alerts)));
+            return name != null && amount != null
+                    ? new Budget(name, scope, period, amount, enforcement.equals("hard"), onExceed.equals("cap-max-tokens"),
+                            List.copyOf(alerts))
+                    : null;
+        });
+    }
+
+    /** A non-negative amount of USD, at most a billion, to the micro-dollar. */
+    private BigDecimal money(JsonNode parent, String field, String path) {
+        String text = string(parent, field, path, null);
+        if (text == null) {
+            return null;
+        }
+        try {
+            BigDecimal value = new BigDecimal(text.trim());
+            if (value.signum() < 0 || value.compareTo(MAX_USD) > 0 || value.stripTrailingZeros().scale() > 6) {
+                problems.add(path + "." + field + ": expected USD between 0 and 1000000000 with at most 6 decimals, was '" + text + "'");
+                return null;
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            problems.add(path + "." + field + ": expected an amount of USD such as 250 or 12.5, was '" + text + "'");
+            return null;
+        }
+    }
+
+    private static final BigDecimal MAX_USD = BigDecimal.valueOf(1_000_000_000);
+
+    /**
+     * The skeleton every list section shares: absent or null → empty; anything but a list, or an
+     * element that is not a mapping, is a problem named by its path; unknown fields are refused
+     * (with a "did you mean"); {@code element} reads one entry and returns null when it is unusable.
+     */
+    private <T> List<T> listSection(JsonNode node, String section, String shape, Set<String> fields,
+            java.util.function.BiFunction<JsonNode, String, T> element) {
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            problems.add(section + ": expected a list of " + shape);
+            return List.of();
+        }
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = section + "[" + i + "]";
+            JsonNode item = node.get(i);
+            if (!item.isObject()) {
+                problems.add(path + ": expected " + shape);
+                continue;
+            }
+            allowOnly(item, path, fields);
+            T value = element.apply(item, path);
+            if (value != null) {
+                out.add(value);
             }
         }
-        return List.copyOf(budgets);
+        return List.copyOf(out);
     }
 
     /** Roles of the admin API, from most to least powerful. */
     public static final List<String> ADMIN_ROLES = List.of("owner", "admin", "billing", "member", "viewer");
 
     private List<Admin> admins(JsonNode node) {
-        List<Admin> out = new ArrayList<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return out;
-        }
-        if (!node.isArray()) {
-            problems.add("admins: expected a list of { name, key, role }");
-            return out;
-        }
-        for (int i = 0; i < node.size(); i++) {
-            String path = "admins[" + i + "]";
-            JsonNode a = node.get(i);
-            if (!a.isObject()) {
-                problems.add(path + ": expected { name, key, role }");
-                continue;
-            }
-            allowOnly(a, path, Set.of("name", "key", "key-sha256", "role", "team"));
+        return listSection(node, "admins", "{ name, key, role }", Set.of("name", "key", "key-sha256", "role", "team"), (a, path) -> {
             String name = string(a, "name", path, null);
             String role = string(a, "role", path, "viewer");
             if (name == null) {
                 problems.add(path + ".name: required");
-                continue;
+                return null;
             }
             if (!ADMIN_ROLES.contains(role)) {
                 problems.add(path + ".role: expected one of " + ADMIN_ROLES + ", was '" + role + "'");
@@ -685,20 +764,19 @@ public final class ConfigReader {
             if (plaintext != null) {
                 if (plaintext.length() < 16) {
                     problems.add(path + ".key: admin keys need at least 16 characters");
-                    continue;
+                    return null;
                 }
                 hash = KeyHash.sha256(plaintext);
             } else if (hash == null || !KeyHash.isHexDigest(hash)) {
                 problems.add(path + ": key (or key-sha256, 64 hex characters) is required");
-                continue;
+                return null;
             }
             String team = string(a, "team", path, null);
             if ("member".equals(role) && team == null) {
                 problems.add(path + ".team: required for role member (members manage their own team's keys)");
             }
-            out.add(new Admin(name, hash, role, team));
-        }
-        return List.copyOf(out);
+            return new Admin(name, hash, role, team);
+        });
     }
 
     /** One budget definition as the admin API receives it (same fields as in the file). */
@@ -708,7 +786,7 @@ public final class ConfigReader {
         list.add(definition);
         List<Budget> budgets = budgets(list);
         if (!problems.isEmpty()) {
-            throw new ConfigException("budget", problems.stream().map(p -> p.replace("budgets[0].", "").replace("budgets[0]", "budget")).toList());
+            throw new ConfigException("budget", problems.stream().map(p -> p.replace("budgets[0].", "").replace("budgets[0]", "(body)")).toList());
         }
         return budgets.get(0);
     }
@@ -758,42 +836,27 @@ public final class ConfigReader {
     }
 
     private List<RateLimit> rateLimits(JsonNode node) {
-        List<RateLimit> limits = new ArrayList<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return limits;
-        }
-        if (!node.isArray()) {
-            problems.add("rate-limits: expected a list of { name, per, requests-per-minute, ... }");
-            return limits;
-        }
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String path = "rate-limits[" + i + "]";
-            JsonNode r = node.get(i);
-            if (!r.isObject()) {
-                problems.add(path + ": expected { name, per, requests-per-minute, tokens-per-minute, concurrent }");
-                continue;
-            }
-            allowOnly(r, path, Set.of("name", "per", "match", "requests-per-minute", "tokens-per-minute", "concurrent"));
-            String name = string(r, "name", path, null);
-            if (name == null) {
-                problems.add(path + ".name: required");
-                continue;
-            }
-            if (!names.add(name)) {
-                problems.add(path + ".name: duplicate rate limit name '" + name + "'");
-            }
-            String per = string(r, "per", path, "key");
-            if (!RATE_LIMIT_PER.contains(per)) {
-                problems.add(path + ".per: expected one of " + RATE_LIMIT_PER + ", was '" + per + "'");
-            }
-            Limits l = limitValues(r, path);
-            if (l.isEmpty()) {
-                problems.add(path + ": give at least one of requests-per-minute, tokens-per-minute, concurrent");
-            }
-            limits.add(new RateLimit(name, per, stringMap(r.path("match"), path + ".match"), l));
-        }
-        return List.copyOf(limits);
+        return listSection(node, "rate-limits", "{ name, per, match, requests-per-minute, tokens-per-minute, concurrent }",
+                Set.of("name", "per", "match", "requests-per-minute", "tokens-per-minute", "concurrent"), (r, path) -> {
+                    String name = string(r, "name", path, null);
+                    if (name == null) {
+                        problems.add(path + ".name: required");
+                        return null;
+                    }
+                    if (!names.add(name)) {
+                        problems.add(path + ".name: duplicate rate limit name '" + name + "'");
+                    }
+                    String per = string(r, "per", path, "key");
+                    if (!RATE_LIMIT_PER.contains(per)) {
+                        problems.add(path + ".per: expected one of " + RATE_LIMIT_PER + ", was '" + per + "'");
+                    }
+                    Limits l = limitValues(r, path);
+                    if (l.isEmpty()) {
+                        problems.add(path + ": give at least one of requests-per-minute, tokens-per-minute, concurrent");
+                    }
+                    return new RateLimit(name, per, stringMap(r.path("match"), path + ".match"), l);
+                });
     }
 
     private TollgateConfig.UpstreamLimits upstreamLimits(JsonNode node, String path) {
@@ -805,13 +868,8 @@ public final class ConfigReader {
             return null;
         }
         allowOnly(node, path, Set.of("requests-per-minute", "tokens-per-minute", "requests-per-day", "max-wait"));
-        Long rpm = node.has("requests-per-minute") ? (long) number(node, "requests-per-minute", path, 0) : null;
-        Long tpm = node.has("tokens-per-minute") ? (long) number(node, "tokens-per-minute", path, 0) : null;
-        Long rpd = node.has("requests-per-day") ? (long) number(node, "requests-per-day", path, 0) : null;
-        if ((rpm != null && rpm < 1) || (tpm != null && tpm < 1) || (rpd != null && rpd < 1)) {
-            problems.add(path + ": limits must be at least 1");
-        }
-        TollgateConfig.UpstreamLimits limits = new TollgateConfig.UpstreamLimits(rpm, tpm, rpd,
+        TollgateConfig.UpstreamLimits limits = new TollgateConfig.UpstreamLimits(wholeNumber(node, "requests-per-minute", path),
+                wholeNumber(node, "tokens-per-minute", path), wholeNumber(node, "requests-per-day", path),
                 duration(node, "max-wait", path, java.time.Duration.ofMillis(500)));
         if (limits.isEmpty()) {
             problems.add(path + ": give at least one of requests-per-minute, tokens-per-minute, requests-per-day");
@@ -832,14 +890,38 @@ public final class ConfigReader {
     }
 
     private Limits limitValues(JsonNode node, String path) {
-        Long rpm = node.has("requests-per-minute") ? (long) number(node, "requests-per-minute", path, 0) : null;
-        Long tpm = node.has("tokens-per-minute") ? (long) number(node, "tokens-per-minute", path, 0) : null;
-        Integer concurrent = node.has("concurrent") ? (int) number(node, "concurrent", path, 0) : null;
-        if ((rpm != null && rpm < 1) || (tpm != null && tpm < 1) || (concurrent != null && concurrent < 1)) {
-            problems.add(path + ": limits must be at least 1");
-        }
-        return new Limits(rpm, tpm, concurrent);
+        return new Limits(wholeNumber(node, "requests-per-minute", path), wholeNumber(node, "tokens-per-minute", path),
+                node.has("concurrent") ? toInt(wholeNumber(node, "concurrent", path)) : null);
     }
+
+    private static Integer toInt(Long value) {
+        return value == null ? null : (int) Math.min(value, Integer.MAX_VALUE);
+    }
+
+    /** A limit: a whole number between 1 and 10^12; "1e400", "1.5", "-3" and "abc" are problems, not values. */
+    private Long wholeNumber(JsonNode parent, String field, String path) {
+        if (!parent.has(field) || parent.get(field).isNull()) {
+            return null;
+        }
+        int before = problems.size();
+        String text = string(parent, field, path, null);
+        if (problems.size() > before || text == null) {
+            return null;
+        }
+        try {
+            BigDecimal n = new BigDecimal(text.trim());
+            if (n.signum() > 0 && n.compareTo(MAX_LIMIT) <= 0 && n.stripTrailingZeros().scale() <= 0) {
+                return n.longValueExact();
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // reported below
+        }
+        problems.add(path + "." + field + ": a whole number from 1 to 1000000000000, was '"
+                + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'");
+        return null;
+    }
+
+    private static final BigDecimal MAX_LIMIT = BigDecimal.valueOf(1_000_000_000_000L);
 
     private Timeouts timeouts(JsonNode node, String path, Timeouts defaults) {
         Timeouts d = defaults != null ? defaults : Timeouts.DEFAULTS;

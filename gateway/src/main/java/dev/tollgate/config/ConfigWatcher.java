@@ -113,8 +113,22 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
 
     private void apply(TollgateConfig config, String source) {
         List<Runnable> commits = new ArrayList<>();
-        for (ConfigListener listener : listeners) {
-            commits.add(listener.prepare(config));
+        try {
+            for (ConfigListener listener : listeners) {
+                commits.add(listener.prepare(config));
+            }
+        } catch (RuntimeException refused) {
+            // Undo what the listeners before the refusing one prepared, newest first.
+            for (int i = commits.size() - 1; i >= 0; i--) {
+                if (commits.get(i) instanceof ConfigListener.Commit c) {
+                    try {
+                        c.abort();
+                    } catch (RuntimeException e) {
+                        refused.addSuppressed(e);
+                    }
+                }
+            }
+            throw refused;
         }
         commits.forEach(Runnable::run);
         current.set(new Loaded(config, Instant.now(), source));

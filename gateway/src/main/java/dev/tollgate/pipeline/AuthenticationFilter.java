@@ -2,7 +2,9 @@ package dev.tollgate.pipeline;
 
 import dev.tollgate.api.GatewayException;
 import dev.tollgate.api.RequestIdFilter;
+import dev.tollgate.auth.VirtualKey;
 import dev.tollgate.auth.VirtualKeyStore;
+import dev.tollgate.routing.RoutingTable;
 import dev.tollgate.support.KeyHash;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -20,10 +22,16 @@ public class AuthenticationFilter implements GlobalFilter, Ordered {
 
     private static final String[] KEY_HEADERS = {"x-api-key", "api-key"};
 
-    private final VirtualKeyStore keys;
+    private final RoutingTable routing;
+    private final VirtualKeyStore storedKeys;
 
-    public AuthenticationFilter(VirtualKeyStore keys) {
-        this.keys = keys;
+    /**
+     * @param storedKeys keys made through the admin API; the config file's keys come from the
+     *     routing snapshot, so a request's key and its routes always belong to one config
+     */
+    public AuthenticationFilter(RoutingTable routing, VirtualKeyStore storedKeys) {
+        this.routing = routing;
+        this.storedKeys = storedKeys;
     }
 
     @Override
@@ -34,7 +42,12 @@ public class AuthenticationFilter implements GlobalFilter, Ordered {
             return Mono.error(GatewayException.unauthorized(
                     "You didn't provide an API key. Send your Tollgate key as 'Authorization: Bearer tg-...' or 'x-api-key: tg-...'."));
         }
-        return keys.findByHash(KeyHash.sha256(presented))
+        RoutingTable.Snapshot routes = routing.snapshot();
+        llm.routes(routes);
+        String hash = KeyHash.sha256(presented);
+        // Config keys first: a name in the file cannot be shadowed through the admin API.
+        VirtualKey fileKey = routes.fileKey(hash);
+        return (fileKey != null ? Mono.just(fileKey) : storedKeys.findByHash(hash))
                 .switchIfEmpty(Mono.error(() -> GatewayException.unauthorized(
                         "Incorrect API key provided: " + mask(presented) + ". Tollgate keys start with 'tg-'; ask your admin for one.")))
                 .flatMap(key -> {

@@ -69,11 +69,7 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
         ServerWebExchangeUtils.setAlreadyRouted(exchange);
         LlmExchange llm = LlmExchange.of(exchange);
         LlmRequest request = llm.request();
-        ModelRoute route = routing.route(request.model());
-        if (route == null) {
-            return Mono.error(GatewayException.modelNotFound(request.model())); // removed by a reload just now
-        }
-        RoutingTable.Plan routed = routing.plan(route, RequestNeeds.of(request, llm::inputTokenEstimate));
+        RoutingTable.Plan routed = routing.plan(llm.routes(), llm.route(), RequestNeeds.of(request, llm::inputTokenEstimate));
         List<DeploymentTarget> plan = routed.targets();
         CallTrace trace = new CallTrace();
         for (RoutingTable.Skip skip : routed.skipped()) {
@@ -197,7 +193,7 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
 
     private int outputLimit(LlmExchange llm, DeploymentTarget target) {
         Integer max = llm.request().maxOutputTokens();
-        ModelRoute route = routing.route(target.model());
+        ModelRoute route = llm.routes().route(target.model());
         return max != null ? max : route != null ? route.model().maxOutputTokens() : 0;
     }
 

@@ -6,6 +6,8 @@ import dev.tollgate.auth.VirtualKey;
 import dev.tollgate.frontdoor.FrontDoor;
 import dev.tollgate.frontdoor.OpenAiFrontDoor;
 import dev.tollgate.provider.StreamChunk;
+import dev.tollgate.routing.ModelRoute;
+import dev.tollgate.routing.RoutingTable;
 import dev.tollgate.support.TokenCounter;
 import dev.tollgate.usage.UsageEvent;
 import java.util.HashMap;
@@ -28,6 +30,8 @@ public final class LlmExchange {
     private final long startNanos;
     private final long startEpochMillis;
     private VirtualKey key;
+    private RoutingTable.Snapshot routes;
+    private ModelRoute route;
     private LlmRequest request;
     private String endUser;
     private String feature;
@@ -141,6 +145,28 @@ public final class LlmExchange {
 
     void frontDoor(FrontDoor frontDoor) {
         this.frontDoor = frontDoor;
+    }
+
+    /**
+     * The routing snapshot this request was authenticated against: its model, fallbacks and key
+     * all come from one config, whatever reloads happen while it runs.
+     */
+    public RoutingTable.Snapshot routes() {
+        return routes;
+    }
+
+    void routes(RoutingTable.Snapshot routes) {
+        this.routes = routes;
+    }
+
+    /** The requested model's route, resolved once (when the key's access to it was checked). */
+    public ModelRoute route() {
+        return route;
+    }
+
+    /** Sets the route the rest of the pipeline uses, e.g. the tier a routing alias chose. */
+    public void route(ModelRoute route) {
+        this.route = route;
     }
 
     /** Replaces the request, e.g. with a lower max_tokens a budget can still pay for. */

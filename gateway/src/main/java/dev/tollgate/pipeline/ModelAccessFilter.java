@@ -1,7 +1,7 @@
 package dev.tollgate.pipeline;
 
 import dev.tollgate.api.GatewayException;
-import dev.tollgate.routing.RoutingTable;
+import dev.tollgate.routing.ModelRoute;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -11,12 +11,6 @@ import reactor.core.publisher.Mono;
 /** Unknown model → 404; a model the key may not use → 403. Before anything costs money. */
 public class ModelAccessFilter implements GlobalFilter, Ordered {
 
-    private final RoutingTable routing;
-
-    public ModelAccessFilter(RoutingTable routing) {
-        this.routing = routing;
-    }
-
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         if (!GatewayRoutes.isLlmRoute(exchange)) {
@@ -24,12 +18,14 @@ public class ModelAccessFilter implements GlobalFilter, Ordered {
         }
         LlmExchange llm = LlmExchange.of(exchange);
         String model = llm.request().model();
-        if (routing.route(model) == null) {
+        ModelRoute route = llm.routes().route(model);
+        if (route == null) {
             return Mono.error(GatewayException.modelNotFound(model));
         }
         if (!llm.key().allows(model)) {
             return Mono.error(GatewayException.modelNotAllowed(model, llm.key().name()));
         }
+        llm.route(route);
         return chain.filter(exchange);
     }
 

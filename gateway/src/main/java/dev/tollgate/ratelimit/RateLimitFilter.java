@@ -8,7 +8,6 @@ import dev.tollgate.pipeline.FilterOrder;
 import dev.tollgate.pipeline.GatewayRoutes;
 import dev.tollgate.pipeline.LlmExchange;
 import dev.tollgate.routing.ModelRoute;
-import dev.tollgate.routing.RoutingTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -38,13 +37,11 @@ public class RateLimitFilter implements GlobalFilter, Ordered, ConfigListener {
     private static final Logger log = LoggerFactory.getLogger(RateLimitFilter.class);
 
     private final RateLimiter limiter;
-    private final RoutingTable routing;
     private final MeterRegistry meters;
     private volatile List<TollgateConfig.RateLimit> limits = List.of();
 
-    public RateLimitFilter(RateLimiter limiter, RoutingTable routing, MeterRegistry meters) {
+    public RateLimitFilter(RateLimiter limiter, MeterRegistry meters) {
         this.limiter = limiter;
-        this.routing = routing;
         this.meters = meters;
     }
 
@@ -124,7 +121,7 @@ public class RateLimitFilter implements GlobalFilter, Ordered, ConfigListener {
         if (request.endpoint() != Endpoint.EMBEDDINGS) {
             Integer max = request.maxOutputTokens();
             if (max == null) {
-                ModelRoute route = routing.route(request.model());
+                ModelRoute route = llm.route();
                 max = route != null ? route.model().maxOutputTokens() : 0;
             }
             output = (long) max * request.choices();

@@ -1,5 +1,6 @@
 package dev.tollgate.routing;
 
+import dev.tollgate.auth.VirtualKey;
 import dev.tollgate.config.ConfigListener;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.provider.ProviderAdapter;
@@ -29,19 +30,43 @@ public class RoutingTable implements ConfigListener {
     private final Map<String, TollgateConfig.CircuitBreaker> breakerSettings = new ConcurrentHashMap<>();
     private final Map<String, Cooldown> cooldowns = new ConcurrentHashMap<>();
     private final Map<String, DeploymentStats> stats = new ConcurrentHashMap<>();
-    private volatile Map<String, ModelRoute> routes = Map.of();
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
+
+    /**
+     * Everything the request path derives from one config: the routes and the file's virtual keys,
+     * swapped together in one write. A request takes the snapshot once, when it is authenticated,
+     * and resolves its key, its model and every fallback in it, so a reload in the middle of a
+     * call can never pair a new route with an old key (or drop a fallback model between the
+     * budget's reservation and the call).
+     */
+    public record Snapshot(Map<String, ModelRoute> routes, Map<String, VirtualKey> fileKeys) {
+        public ModelRoute route(String model) {
+            return routes.get(model);
+        }
+
+        /** A key defined in the config file, by the SHA-256 of its secret; null when the file has none. */
+        public VirtualKey fileKey(String keyHash) {
+            return fileKeys.get(keyHash);
+        }
+    }
 
     public RoutingTable(Function<TollgateConfig.Provider, ProviderAdapter> adapters, CircuitBreakerRegistry breakers) {
         this.adapters = adapters;
         this.breakers = breakers;
     }
 
+    /** The live snapshot; a request keeps the one it started with ({@code LlmExchange#routes()}). */
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The route of a model in the live snapshot, for callers outside a request (catalog, health). */
     public ModelRoute route(String model) {
-        return routes.get(model);
+        return snapshot.route(model);
     }
 
     public Map<String, ModelRoute> routes() {
-        return routes;
+        return snapshot.routes();
     }
 
     @Override
@@ -50,10 +75,14 @@ public class RoutingTable implements ConfigListener {
         config.providers().forEach((name, p) -> byProvider.put(name, adapters.apply(p)));
         Map<String, ModelRoute> next = new LinkedHashMap<>();
         List<Runnable> breakerUpdates = new ArrayList<>();
+        List<String> registeredHere = new ArrayList<>();
         for (TollgateConfig.Model m : config.models().values()) {
             List<DeploymentTarget> targets = new ArrayList<>();
             for (TollgateConfig.Deployment d : m.deployments()) {
                 TollgateConfig.Provider p = config.providers().get(d.provider());
+                if (breakers.find(d.id()).isEmpty()) {
+                    registeredHere.add(d.id());
+                }
                 CircuitBreaker cb = breaker(d.id(), p.circuitBreaker(), breakerUpdates);
                 targets.add(new DeploymentTarget(m.name(), d, p, byProvider.get(d.provider()), cb,
                         d.timeouts() != null ? d.timeouts() : p.timeouts(), d.price(),
@@ -62,10 +91,24 @@ public class RoutingTable implements ConfigListener {
             }
             next.put(m.name(), new ModelRoute(m, List.copyOf(targets), m.fallbacks()));
         }
-        Map<String, ModelRoute> frozen = java.util.Collections.unmodifiableMap(next);
-        return () -> {
-            breakerUpdates.forEach(Runnable::run);
-            routes = frozen;
+        Map<String, VirtualKey> keys = new HashMap<>();
+        for (TollgateConfig.Key k : config.keys()) {
+            keys.put(k.keyHash(), VirtualKey.of(k));
+        }
+        Snapshot prepared = new Snapshot(java.util.Collections.unmodifiableMap(next), Map.copyOf(keys));
+        return new ConfigListener.Commit() {
+            @Override
+            public void run() {
+                breakerUpdates.forEach(Runnable::run);
+                snapshot = prepared;
+            }
+
+            @Override
+            public void abort() {
+                // Breakers created for deployments of the refused config must not linger in the
+                // registry (and in /actuator/prometheus) as if those deployments existed.
+                registeredHere.forEach(breakers::remove);
+            }
         };
     }
 
@@ -103,7 +146,7 @@ public class RoutingTable implements ConfigListener {
      * (weight 0 = backup only, tried last), then each fallback model's deployments the same way.
      */
     public List<DeploymentTarget> plan(ModelRoute route) {
-        return plan(route, RequestNeeds.NOTHING).targets();
+        return plan(snapshot, route, RequestNeeds.NOTHING).targets();
     }
 
     /** A deployment left out of a plan because it lacks what the request needs. */
@@ -116,8 +159,8 @@ public class RoutingTable implements ConfigListener {
      * {@link #plan(ModelRoute)} without the deployments whose capabilities rule the request out:
      * an image skips text-only deployments, tools skip those without tool calling, and so on.
      */
-    public Plan plan(ModelRoute route, RequestNeeds needs) {
-        return filter(candidates(route), needs);
+    public Plan plan(Snapshot routes, ModelRoute route, RequestNeeds needs) {
+        return filter(candidates(routes, route), needs);
     }
 
     static Plan filter(List<DeploymentTarget> candidates, RequestNeeds needs) {
@@ -137,10 +180,10 @@ public class RoutingTable implements ConfigListener {
         return new Plan(targets, skipped == null ? List.of() : skipped);
     }
 
-    private List<DeploymentTarget> candidates(ModelRoute route) {
+    private static List<DeploymentTarget> candidates(Snapshot routes, ModelRoute route) {
         List<DeploymentTarget> plan = new ArrayList<>(weightedOrder(route.deployments()));
         for (String fallback : route.fallbacks()) {
-            ModelRoute fb = routes.get(fallback);
+            ModelRoute fb = routes.route(fallback);
             if (fb != null) {
                 plan.addAll(weightedOrder(fb.deployments()));
             }

@@ -100,6 +100,48 @@ class AdminApiIT {
         assertThat(call("DELETE", "/admin/v1/keys/from-file", OWNER, null).statusCode()).as("file keys change in the file").isEqualTo(409);
     }
 
+    /** Each body here was once accepted (201 with models: [], i.e. every model) or answered 500. */
+    @Test
+    void badInputIsRefusedWithTheFieldNamedNeverAcceptedOpen() {
+        String n = "bad-" + SUFFIX;
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"models\":\"det\"}"), 400, "models", "expected a list");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"requests_per_minute\":5}"), 400,
+                "requests_per_minute", "unknown field");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"bogus\":true}"), 400, "bogus", "unknown field");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"limits\":{\"concurrent\":-1}}"), 400,
+                "limits.concurrent", "whole number");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"limits\":{\"requests-per-minute\":1e400}}"), 400,
+                "limits.requests-per-minute", "whole number");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + "x".repeat(100_000) + "\"}"), 413, null, "KiB");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + "x".repeat(200) + "\"}"), 400, "name", "at most 128");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"team\":\"" + "t".repeat(5000) + "\"}"), 400,
+                "team", "at most 128");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"metadata\":{\"a\":{\"b\":{\"c\":1}}}}"), 400,
+                "metadata.a", "text value");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"models\":[\"nope\"]}"), 400,
+                "models", "unknown model");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "[1,2]"), 400, null, "JSON object");
+        assertRefused(call("POST", "/admin/v1/keys", OWNER, "{\"name\":\"" + n + "\",\"pad\":\"" + "p".repeat(20 * 1024 * 1024) + "\"}"),
+                413, null, "KiB");
+        assertRefused(call("POST", "/admin/v1/budgets", OWNER, "{\"name\":\"" + n + "\",\"amount\":-5}"), 400, "amount", "USD");
+        assertRefused(call("POST", "/admin/v1/budgets", OWNER, "{\"name\":\"" + n + "\",\"amount\":5,\"perod\":\"daily\"}"), 400,
+                "perod", "did you mean 'period'");
+        for (String limit : new String[] {"abc", "1e3", "1e400", "0", "-1"}) {
+            assertRefused(call("GET", "/admin/v1/audit?limit=" + limit, OWNER, null), 400, "limit", "whole number");
+        }
+        assertThat(call("GET", "/admin/v1/keys", OWNER, null).body()).as("nothing was created").doesNotContain(n);
+        assertThat(call("GET", "/admin/v1/audit?limit=5", OWNER, null).statusCode()).isEqualTo(200);
+    }
+
+    static void assertRefused(HttpResponse<String> response, int status, String param, String message) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertThat(error.get("message").asString()).contains(message);
+        if (param != null) {
+            assertThat(error.get("param").asString()).isEqualTo(param);
+        }
+    }
+
     @Test
     void rolesLimitWhatEachAdminMayDo() {
         assertThat(call("GET", "/admin/v1/keys", VIEWER, null).statusCode()).isEqualTo(200);
