@@ -381,7 +381,7 @@ public class AdminHandlers {
         }).subscribeOn(Schedulers.boundedElastic());
     }
 
-    private static Mono<JsonNode> body(ServerRequest request) {
+    static Mono<JsonNode> body(ServerRequest request) {
         return DataBufferUtils.join(request.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class), MAX_BODY_BYTES)
                 .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> new GatewayException(
                         HttpStatus.PAYLOAD_TOO_LARGE, "invalid_request_error", "request_too_large", null,
@@ -443,7 +443,7 @@ public class AdminHandlers {
         }
     }
 
-    private static Mono<ServerResponse> json(HttpStatus status, JsonNode body) {
+    static Mono<ServerResponse> json(HttpStatus status, JsonNode body) {
         return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).bodyValue(JSON.writeValueAsBytes(body));
     }
 

@@ -11,6 +11,11 @@ public record AdminIdentity(String name, String role, String team) {
         return role.equals("owner") || role.equals("admin") || role.equals("billing");
     }
 
+    /** Runtime overrides: drain a deployment, re-weight or re-order it, change a key's or team's limits. */
+    public boolean canOperate() {
+        return role.equals("owner") || role.equals("admin");
+    }
+
     public boolean canReadAudit() {
         return role.equals("owner") || role.equals("admin") || role.equals("billing");
     }

@@ -42,9 +42,19 @@ public class StoredState implements VirtualKeyStore, SmartInitializingSingleton,
         this.refresh = refresh;
     }
 
+    private volatile java.util.function.Function<String, TollgateConfig.Limits> limitOverrides = name -> null;
+
     @Override
     public Mono<VirtualKey> findByHash(String keyHash) {
-        return Mono.justOrEmpty(keysByHash.get(keyHash));
+        VirtualKey k = keysByHash.get(keyHash);
+        TollgateConfig.Limits override = k == null ? null : limitOverrides.apply(k.name());
+        return Mono.justOrEmpty(override == null ? k
+                : new VirtualKey(k.name(), k.keyHash(), k.team(), k.project(), k.user(), k.models(), k.metadata(), override));
+    }
+
+    /** Rate limits an operator set on keys at run time (see {@link OverrideState}); they replace the stored ones. */
+    void limitOverrides(java.util.function.Function<String, TollgateConfig.Limits> byKeyName) {
+        this.limitOverrides = byKeyName;
     }
 
     public Mono<Void> reload() {

@@ -3,6 +3,10 @@ package dev.tollgate.boot;
 import dev.tollgate.admin.AdminAuthenticator;
 import dev.tollgate.admin.AdminHandlers;
 import dev.tollgate.admin.AdminStore;
+import dev.tollgate.admin.OverrideHandlers;
+import dev.tollgate.admin.OverrideState;
+import dev.tollgate.admin.OverrideStore;
+import dev.tollgate.admin.R2dbcOverrideStore;
 import dev.tollgate.admin.R2dbcAdminStore;
 import dev.tollgate.admin.StoredState;
 import dev.tollgate.auth.VirtualKeyStore;
@@ -43,6 +47,23 @@ public class AdminConfiguration {
     @Primary
     VirtualKeyStore virtualKeyStore(RoutingTable routingTable, StoredState storedState) {
         return StoredState.compose(hash -> Mono.justOrEmpty(routingTable.snapshot().fileKey(hash)), storedState);
+    }
+
+    @Bean
+    OverrideStore overrideStore(ConnectionPool usageConnections) {
+        return new R2dbcOverrideStore(usageConnections);
+    }
+
+    /** Runtime overrides: every replica reads them within this interval (the same as admin-made keys). */
+    @Bean
+    OverrideState overrideState(OverrideStore overrideStore, @Lazy ConfigWatcher configWatcher, StoredState storedState) {
+        return new OverrideState(overrideStore, configWatcher, storedState, Duration.ofSeconds(5));
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> overrideRoutes(AdminAuthenticator adminAuthenticator, AdminStore adminStore,
+            OverrideStore overrideStore, OverrideState overrideState, @Lazy ConfigWatcher configWatcher) {
+        return new OverrideHandlers(adminAuthenticator, adminStore, overrideStore, overrideState, configWatcher).routes();
     }
 
     @Bean

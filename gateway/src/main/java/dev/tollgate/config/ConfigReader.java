@@ -607,6 +607,31 @@ public final class ConfigReader {
         return key;
     }
 
+    /**
+     * Rate limits as the admin API receives them for a key or team override: the file's fields and
+     * checks ({@code requests-per-minute}, {@code tokens-per-minute}, {@code concurrent}; whole
+     * numbers from 1), plus the fields named in {@code alsoAllowed} that the caller reads itself.
+     */
+    public TollgateConfig.Limits readLimits(JsonNode definition, Set<String> alsoAllowed) {
+        problems.clear();
+        TollgateConfig.Limits limits = null;
+        if (!definition.isObject()) {
+            problems.add("(body): expected a JSON object { requests-per-minute, tokens-per-minute, concurrent }");
+        } else {
+            Set<String> allowed = new HashSet<>(alsoAllowed);
+            allowed.addAll(Set.of("requests-per-minute", "tokens-per-minute", "concurrent"));
+            allowOnly(definition, "", allowed);
+            limits = limitValues(definition, "");
+            if (limits.isEmpty()) {
+                problems.add("requests-per-minute: give at least one of requests-per-minute, tokens-per-minute, concurrent");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("limits", problems.stream().map(ConfigReader::fieldPath).toList());
+        }
+        return limits;
+    }
+
     /** "(root)."-less paths for API bodies: ".limits.concurrent: ..." reads "limits.concurrent: ...". */
     private static String fieldPath(String problem) {
         return problem.startsWith(".") ? problem.substring(1) : problem;

@@ -44,8 +44,15 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
     /** SHA-256 of the file as last applied; the text itself may hold secrets and is not kept. */
     private volatile String lastContentHash;
 
-    /** What is running now, and when it was loaded (the {@code created} of {@code /v1/models}). */
-    public record Loaded(TollgateConfig config, Instant loadedAt, String source) {}
+    /**
+     * What is running now (the file with the runtime overrides applied), and when it was loaded
+     * (the {@code created} of {@code /v1/models}); {@code file} is the file's own config and
+     * {@code vanishedOverrides} the overrides whose target the file no longer has.
+     */
+    public record Loaded(TollgateConfig config, Instant loadedAt, String source, TollgateConfig file,
+            List<String> vanishedOverrides) {}
+
+    private volatile RuntimeOverrides overrides = RuntimeOverrides.NONE;
 
     public ConfigWatcher(Path file, ConfigReader reader, List<ConfigListener> listeners, MeterRegistry meters) {
         this.file = file;
@@ -58,7 +65,7 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
     }
 
     /** Loads the initial config; any problem stops start-up with the full list. */
-    public void loadInitial() {
+    public synchronized void loadInitial() {
         String source = file != null ? file.toString() : "classpath:" + EMBEDDED_DEFAULT;
         String content = file != null ? readFile(file) : readEmbedded();
         apply(reader.read(content, source), source);
@@ -111,7 +118,39 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
         }
     }
 
-    private void apply(TollgateConfig config, String source) {
+    /**
+     * Applies runtime overrides (made through the admin API, read from the store by every replica)
+     * on top of the running file's config; returns the problems when the listeners refused it, and
+     * then keeps running what ran before.
+     */
+    public synchronized List<String> applyOverrides(RuntimeOverrides next) {
+        Loaded running = current.get();
+        if (running == null || next.equals(overrides)) {
+            return List.of();
+        }
+        RuntimeOverrides previous = overrides;
+        overrides = next;
+        try {
+            apply(running.file(), running.source());
+            return List.of();
+        } catch (RuntimeException e) {
+            overrides = previous;
+            log.error("Runtime overrides refused, keeping the running config: {}", e.getMessage());
+            return e instanceof ConfigException c ? c.problems() : List.of(String.valueOf(e.getMessage()));
+        }
+    }
+
+    public RuntimeOverrides overrides() {
+        return overrides;
+    }
+
+    private void apply(TollgateConfig file, String source) {
+        RuntimeOverrides.Applied applied = overrides.apply(file);
+        if (!applied.vanished().isEmpty()) {
+            log.warn("Runtime overrides whose target the config no longer has (kept until removed, applied if it returns): {}",
+                    applied.vanished());
+        }
+        TollgateConfig config = applied.config();
         List<Runnable> commits = new ArrayList<>();
         try {
             for (ConfigListener listener : listeners) {
@@ -131,7 +170,7 @@ public class ConfigWatcher implements SmartInitializingSingleton, DisposableBean
             throw refused;
         }
         commits.forEach(Runnable::run);
-        current.set(new Loaded(config, Instant.now(), source));
+        current.set(new Loaded(config, Instant.now(), source, file, applied.vanished()));
     }
 
     @Override

@@ -55,6 +55,13 @@ public final class UpstreamErrors {
      * deployment and the capability it lacks, rather than a 502 after calling them anyway.
      */
     public static GatewayException incapable(String model, List<RoutingTable.Skip> skipped) {
+        if (skipped.isEmpty()) {
+            // Nothing was left out for the request's sake: an operator drained every deployment of
+            // the model and of its fallbacks (a runtime override), so it is the gateway that cannot serve.
+            return new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "no_deployment_available", null,
+                    "Every deployment of model '" + model + "' (and of its fallbacks) is switched off by an operator right now. "
+                            + "Try again later or use another model.");
+        }
         StringBuilder why = new StringBuilder();
         for (RoutingTable.Skip s : skipped) {
             why.append(why.isEmpty() ? "" : "; ").append(s.target().id()).append(" (model '").append(s.target().model())
