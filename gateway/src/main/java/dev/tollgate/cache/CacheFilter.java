@@ -14,6 +14,7 @@ import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.usage.UsageEvent;
 import dev.tollgate.usage.UsageSink;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.ByteArrayOutputStream;
@@ -74,6 +75,7 @@ public class CacheFilter implements GlobalFilter, Ordered {
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final Timer lookups;
     private final Counter failures;
+    private final DistributionSummary similarity;
 
     public CacheFilter(CacheBook book, CacheStore store, UsageSink usage, GatewayMetrics metrics, MeterRegistry meters,
             Clock clock) {
@@ -87,6 +89,10 @@ public class CacheFilter implements GlobalFilter, Ordered {
                 .publishPercentiles(0.5, 0.99).register(meters);
         this.failures = Counter.builder("tollgate_cache_errors_total")
                 .description("Cache lookups or stores that failed; the call went on as a miss").register(meters);
+        // Buckets where thresholds are set (0.80 to 1): is the threshold close to the hits it serves?
+        this.similarity = DistributionSummary.builder("tollgate_cache_similarity")
+                .description("Cosine similarity of semantic hits to the question they answered")
+                .serviceLevelObjectives(0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 1.0).register(meters);
     }
 
     private record Hit(CacheEntry entry, String outcome, float similarity) {}
@@ -147,6 +153,9 @@ public class CacheFilter implements GlobalFilter, Ordered {
 
     private Mono<Void> serve(ServerWebExchange exchange, LlmExchange llm, Hit hit) {
         count(hit.outcome());
+        if ("semantic-hit".equals(hit.outcome())) {
+            similarity.record(hit.similarity());
+        }
         llm.cacheOutcome(new LlmExchange.CacheOutcome(hit.outcome(), hit.entry().costUsd()));
         ServerHttpResponse response = exchange.getResponse();
         HttpHeaders headers = response.getHeaders();

@@ -22,6 +22,9 @@ import java.util.function.Function;
  */
 public class GatewayMetrics {
 
+    /** At most this many distinct {@code team} values on the spend meters (the usage store keeps them all). */
+    public static final int MAX_TEAMS = 100;
+
     /** The dimensions shared by a call's meters. */
     public record CallTags(String operation, String model, String provider) {
         Tags tags() {
@@ -43,6 +46,9 @@ public class GatewayMetrics {
     private final Map<Typed, DistributionSummary> tokens = new ConcurrentHashMap<>();
     private final Map<Spend, Counter> cost = new ConcurrentHashMap<>();
     private final Map<CallTags, Counter> unknownCost = new ConcurrentHashMap<>();
+    private final Map<Spend, Counter> cacheSaved = new ConcurrentHashMap<>();
+    /** Distinct teams on the spend meters; the rest are summed under {@code team="other"}. */
+    private final BoundedLabel teams = new BoundedLabel(MAX_TEAMS);
     private final Map<String, Counter> fallbacks = new ConcurrentHashMap<>();
     private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
 
@@ -88,8 +94,19 @@ public class GatewayMetrics {
                     .tags(c.tags()).register(registry)).increment();
             return;
         }
-        get(cost, new Spend(call, team), s -> Counter.builder("tollgate.cost").description("Spend in USD").baseUnit("usd")
-                .tags(s.call().tags().and("team", nonNull(s.team()))).register(registry))
+        get(cost, new Spend(call, teams.value(team)), s -> Counter.builder("tollgate.cost").description("Spend in USD").baseUnit("usd")
+                .tags(s.call().tags().and("team", s.team())).register(registry))
+                .increment(usd.doubleValue());
+    }
+
+    /** What a cache hit saved: the cost of the answer when a provider first produced it. */
+    public void cacheSaved(CallTags call, String team, BigDecimal usd) {
+        if (usd == null || usd.signum() <= 0) {
+            return;
+        }
+        get(cacheSaved, new Spend(call, teams.value(team)), s -> Counter.builder("tollgate.cache.saved")
+                .description("Spend avoided by cache hits, in USD").baseUnit("usd")
+                .tags(s.call().tags().and("team", s.team())).register(registry))
                 .increment(usd.doubleValue());
     }
 

@@ -171,5 +171,8 @@ final class CallRecorder {
         if (target != null) {
             metrics.cost(tags, key.team(), cost);
         }
+        if (cached != null && cached.hit()) {
+            metrics.cacheSaved(tags, key.team(), cached.costSaved());
+        }
     }
 }
