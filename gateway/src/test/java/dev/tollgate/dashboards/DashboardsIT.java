@@ -271,6 +271,18 @@ class DashboardsIT {
         assertThat(saved).isPositive();
     }
 
+    @Test
+    void theKubernetesProbesAnswerOnTheGateway() {
+        JsonNode deployment = DeployFiles.k8sObject("k8s/base/gateway-deployment.yaml");
+        JsonNode container = deployment.path("spec").path("template").path("spec").path("containers").get(0);
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            String path = container.path(probe).path("httpGet").path("path").asString();
+            HttpResponse<String> response = gateway.http().get(path, null);
+            assertThat(response.statusCode()).as(probe + " " + path + ": " + response.body()).isEqualTo(200);
+            assertThat(response.body()).contains("\"UP\"");
+        }
+    }
+
     private String panelSql(Dashboard d, String title) {
         Query q = GrafanaDashboards.queries(d).stream().filter(x -> x.panel().path("title").asString().equals(title)).findFirst()
                 .orElseThrow(() -> new AssertionError("no panel '" + title + "'"));

@@ -22,6 +22,11 @@ final class DeployFiles {
         }
     }
 
+    /** The (single) object of a Kubernetes manifest under deploy/. */
+    static JsonNode k8sObject(String relativePath) {
+        return yaml(DEPLOY.resolve(relativePath));
+    }
+
     /** The path Prometheus scrapes the gateway on, from deploy/prometheus/prometheus.yml (job {@code tollgate}). */
     static String metricsPath() {
         for (JsonNode job : yaml(DEPLOY.resolve("prometheus/prometheus.yml")).path("scrape_configs")) {
