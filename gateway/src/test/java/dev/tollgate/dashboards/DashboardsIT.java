@@ -203,58 +203,57 @@ class DashboardsIT {
     }
 
     @Test
-    void everyPromQlExpressionReturnsNumbers() throws Exception {
-        int checked = 0;
+    void everyPromQlExpressionReturnsNumbers() {
         List<String> failures = new ArrayList<>();
-        for (Dashboard d : GrafanaDashboards.load()) {
-            Map<String, List<String>> values = variableValues(d);
-            Map<String, JsonNode> variables = byName(d);
-            for (Query q : GrafanaDashboards.queries(d)) {
-                if (!q.datasourceType().equals(GrafanaDashboards.PROMETHEUS)) {
-                    continue;
-                }
-                String expr = GrafanaDashboards.expandPrometheusMacros(
-                        GrafanaDashboards.expandVariables(q.text(), q.datasourceType(), variables, values),
-                        Duration.ofMinutes(10), RATE_WINDOW.dividedBy(4));
-                JsonNode answer = prometheus.query(expr, evaluationTime);
-                checked++;
-                if (!"success".equals(answer.path("status").asString())) {
-                    failures.add(q.where() + ": " + answer.path("error").asString() + "\n    " + expr);
-                } else if (numbers(answer.path("data")) == 0) {
-                    failures.add(q.where() + ": no sample that is a number (" + answer.path("data") + ")\n    " + expr);
-                }
+        List<Expanded> queries = expanded(GrafanaDashboards.PROMETHEUS);
+        for (Expanded e : queries) {
+            String expr = GrafanaDashboards.expandPrometheusMacros(e.text(), Duration.ofMinutes(10), RATE_WINDOW.dividedBy(4));
+            JsonNode answer = prometheus.query(expr, evaluationTime);
+            if (!"success".equals(answer.path("status").asString())) {
+                failures.add(e.query().where() + ": " + answer.path("error").asString() + "\n    " + expr);
+            } else if (numbers(answer.path("data")) == 0) {
+                failures.add(e.query().where() + ": no sample that is a number (" + answer.path("data") + ")\n    " + expr);
             }
         }
         assertThat(failures).as("PromQL panels (Prometheus log: %s)", dir.resolve("prometheus.log")).isEmpty();
-        assertThat(checked).isGreaterThan(20);
+        assertThat(queries).hasSizeGreaterThan(20);
     }
 
     @Test
     void everySqlQueryReturnsValuesFromTheUsageStore() {
-        int checked = 0;
         List<String> failures = new ArrayList<>();
+        List<Expanded> queries = expanded(GrafanaDashboards.POSTGRES);
+        for (Expanded e : queries) {
+            String sql = sql(e.text());
+            try {
+                List<Map<String, Object>> rows = TestPostgres.query(sql);
+                boolean anyValue = rows.stream().anyMatch(r -> r.values().stream().anyMatch(v -> v != null));
+                if (!anyValue) {
+                    failures.add(e.query().where() + ": no value (" + rows + ")\n    " + sql);
+                }
+            } catch (RuntimeException ex) {
+                failures.add(e.query().where() + ": " + ex.getCause() + "\n    " + sql);
+            }
+        }
+        assertThat(failures).as("SQL panels").isEmpty();
+        assertThat(queries).hasSizeGreaterThan(10);
+    }
+
+    private record Expanded(Query query, String text) {}
+
+    /** Every query on a datasource of {@code type}, its template variables expanded to all the values they offer. */
+    private static List<Expanded> expanded(String type) {
+        List<Expanded> out = new ArrayList<>();
         for (Dashboard d : GrafanaDashboards.load()) {
             Map<String, List<String>> values = variableValues(d);
             Map<String, JsonNode> variables = byName(d);
             for (Query q : GrafanaDashboards.queries(d)) {
-                if (!q.datasourceType().equals(GrafanaDashboards.POSTGRES)) {
-                    continue;
-                }
-                String sql = sql(GrafanaDashboards.expandVariables(q.text(), q.datasourceType(), variables, values));
-                checked++;
-                try {
-                    List<Map<String, Object>> rows = TestPostgres.query(sql);
-                    boolean anyValue = rows.stream().anyMatch(r -> r.values().stream().anyMatch(v -> v != null));
-                    if (!anyValue) {
-                        failures.add(q.where() + ": no value (" + rows + ")\n    " + sql);
-                    }
-                } catch (RuntimeException e) {
-                    failures.add(q.where() + ": " + e.getCause() + "\n    " + sql);
+                if (q.datasourceType().equals(type)) {
+                    out.add(new Expanded(q, GrafanaDashboards.expandVariables(q.text(), type, variables, values)));
                 }
             }
         }
-        assertThat(failures).as("SQL panels").isEmpty();
-        assertThat(checked).isGreaterThan(10);
+        return out;
     }
 
     @Test

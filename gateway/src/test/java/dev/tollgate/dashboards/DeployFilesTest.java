@@ -195,15 +195,16 @@ class DeployFilesTest {
         Path scrapeConfig = hostPath(prometheus, "/etc/prometheus/prometheus.yml");
         assertThat(scrapeConfig).isEqualTo(DEPLOY.resolve("prometheus/prometheus.yml"));
         Map<String, Integer> ports = Map.of("gateway", GATEWAY.port(), "embedding-sidecar", SIDECAR.port());
+        Map<String, String> modules = Map.of("gateway", GATEWAY.module(), "embedding-sidecar", SIDECAR.module());
         for (JsonNode job : DeployFiles.yaml(scrapeConfig).path("scrape_configs")) {
-            assertThat(job.path("metrics_path").asString()).isEqualTo("/actuator/prometheus");
             for (JsonNode target : job.path("static_configs").get(0).path("targets")) {
                 String[] hostPort = target.asString().split(":");
                 assertThat(ports).as("scrape target " + target).containsEntry(hostPort[0], Integer.parseInt(hostPort[1]));
+                Path application = applicationYaml(modules.get(hostPort[0]));
+                assertThat(exposes(application, "prometheus")).as(application + " exposes prometheus").isTrue();
+                assertThat(job.path("metrics_path").asString()).as("metrics path of " + target).isEqualTo(prometheusPath(application));
             }
         }
-        assertThat(exposes(applicationYaml("gateway"), "prometheus")).isTrue();
-        assertThat(exposes(applicationYaml("embedding-sidecar"), "prometheus")).isTrue();
 
         // Grafana: the repository's provisioning and dashboards, and every variable the datasources file reads.
         JsonNode grafana = services.path("grafana");
@@ -394,6 +395,13 @@ class DeployFilesTest {
     static boolean probesEnabled() throws IOException {
         JsonNode yaml = DeployFiles.yaml(applicationYaml("gateway"));
         return yaml.path("management").path("endpoint").path("health").path("probes").path("enabled").asBoolean(false);
+    }
+
+    /** Where an application serves Prometheus metrics: the actuator's base path (default /actuator) + /prometheus. */
+    private static String prometheusPath(Path applicationYaml) {
+        JsonNode web = DeployFiles.yaml(applicationYaml).path("management").path("endpoints").path("web");
+        String mapped = web.path("path-mapping").path("prometheus").asString("prometheus");
+        return web.path("base-path").asString("/actuator") + "/" + mapped;
     }
 
     private static boolean exposes(Path applicationYaml, String endpoint) {
