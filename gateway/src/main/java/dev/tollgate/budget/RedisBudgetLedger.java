@@ -158,17 +158,18 @@ public class RedisBudgetLedger implements BudgetLedger {
                             .map(v -> new LedgerBalance(id, Long.parseLong(v.get(0).getValueOrElse("0")),
                                     Long.parseLong(v.get(1).getValueOrElse("0")))))
                     .collectList();
-        });
+        }).timeout(redis.deadline());
     }
 
     @Override
     public Mono<Void> record(LedgerAccount account, long micros) {
-        return Mono.defer(() -> commands().hincrby(accountKey(account.id()), "spent", micros).then());
+        return Mono.defer(() -> commands().hincrby(accountKey(account.id()), "spent", micros).then()).timeout(redis.deadline());
     }
 
     @Override
     public Mono<Boolean> claimOnce(String key, java.time.Instant expiresAt) {
         return Mono.defer(() -> commands().set(PREFIX + "once:" + key, "1", io.lettuce.core.SetArgs.Builder.nx().pxAt(expiresAt.toEpochMilli())))
+                .timeout(redis.deadline())
                 .map("OK"::equals)
                 .defaultIfEmpty(false);
     }
