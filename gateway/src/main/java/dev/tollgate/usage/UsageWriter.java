@@ -119,15 +119,16 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
         overflowThread.start();
     }
 
-    /** Spools what overflowed, up to a batch per append (one fsync), until shutdown. */
+    /** Spools what overflowed, all that waits in one append (one fsync), until shutdown. */
     private void spoolOverflow() {
         while (running) {
             try {
                 UsageEvent first = overflow.poll(flushInterval.toMillis(), TimeUnit.MILLISECONDS);
                 if (first != null) {
-                    List<UsageEvent> batch = new ArrayList<>(batchSize);
+                    // Everything waiting goes in one append: one fsync however many piled up meanwhile.
+                    List<UsageEvent> batch = new ArrayList<>();
                     batch.add(first);
-                    overflow.drainTo(batch, batchSize - 1);
+                    overflow.drainTo(batch);
                     spoolBatch(batch);
                 }
             } catch (InterruptedException e) {
