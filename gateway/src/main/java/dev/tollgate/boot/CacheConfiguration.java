@@ -1,5 +1,6 @@
 package dev.tollgate.boot;
 
+import dev.tollgate.support.AfterCallWork;
 import dev.tollgate.auth.VirtualKeyStore;
 import dev.tollgate.cache.CacheBook;
 import dev.tollgate.cache.CacheFeedbackHandler;
@@ -66,7 +67,7 @@ public class CacheConfiguration {
 
     @Bean
     CacheFilter cacheFilter(CacheBook cacheBook, CacheStore cacheStore, UsageSink usageSink,
-            GatewayMetrics metrics, MeterRegistry meters) {
-        return new CacheFilter(cacheBook, cacheStore, usageSink, metrics, meters, Clock.systemUTC());
+            GatewayMetrics metrics, MeterRegistry meters, AfterCallWork afterCallWork) {
+        return new CacheFilter(cacheBook, cacheStore, usageSink, metrics, meters, Clock.systemUTC(), afterCallWork);
     }
 }

@@ -17,6 +17,7 @@ import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.ratelimit.RedisRateLimiter;
 import dev.tollgate.ratelimit.UpstreamLimitAdmission;
 import dev.tollgate.routing.DeploymentAdmission;
+import dev.tollgate.support.AfterCallWork;
 import dev.tollgate.support.RedisConnector;
 import dev.tollgate.support.StateFailurePolicy;
 import dev.tollgate.usage.UsageStore;
@@ -70,13 +71,13 @@ public class MoneyConfiguration {
     }
 
     @Bean
-    DeploymentAdmission deploymentAdmission(RateLimiter rateLimiter) {
-        return new UpstreamLimitAdmission(rateLimiter);
+    DeploymentAdmission deploymentAdmission(RateLimiter rateLimiter, AfterCallWork afterCallWork) {
+        return new UpstreamLimitAdmission(rateLimiter, afterCallWork);
     }
 
     @Bean
-    RateLimitFilter rateLimitFilter(RateLimiter rateLimiter, MeterRegistry meters) {
-        return new RateLimitFilter(rateLimiter, meters);
+    RateLimitFilter rateLimitFilter(RateLimiter rateLimiter, MeterRegistry meters, AfterCallWork afterCallWork) {
+        return new RateLimitFilter(rateLimiter, meters, afterCallWork);
     }
 
     @Bean
@@ -92,8 +93,8 @@ public class MoneyConfiguration {
 
     @Bean
     BudgetFilter budgetFilter(BudgetBook budgetBook, BudgetLedger budgetLedger, MeterRegistry meters,
-            BudgetAlerts budgetAlerts) {
-        return new BudgetFilter(budgetBook, budgetLedger, meters, budgetAlerts);
+            BudgetAlerts budgetAlerts, AfterCallWork afterCallWork) {
+        return new BudgetFilter(budgetBook, budgetLedger, meters, budgetAlerts, afterCallWork);
     }
 
     /** A single-node ledger starts empty; this puts the current periods' spend back from the usage store. */

@@ -12,6 +12,7 @@ import dev.tollgate.pipeline.LlmExchange;
 import dev.tollgate.routing.DeploymentTarget;
 import dev.tollgate.routing.ModelRoute;
 import dev.tollgate.routing.RoutingTable;
+import dev.tollgate.support.AfterCallWork;
 import dev.tollgate.usage.UsageEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +33,6 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * Step 5: budgets. Before the call, the request's worst case (input tokens × the highest input
@@ -52,8 +52,10 @@ public class BudgetFilter implements GlobalFilter, Ordered {
     private final BudgetLedger ledger;
     private final MeterRegistry meters;
     private final BudgetAlerts alerts;
+    private final AfterCallWork afterCall;
 
-    public BudgetFilter(BudgetBook book, BudgetLedger ledger, MeterRegistry meters, BudgetAlerts alerts) {
+    public BudgetFilter(BudgetBook book, BudgetLedger ledger, MeterRegistry meters, BudgetAlerts alerts, AfterCallWork afterCall) {
+        this.afterCall = afterCall;
         this.book = book;
         this.ledger = ledger;
         this.meters = meters;
@@ -153,12 +155,14 @@ public class BudgetFilter implements GlobalFilter, Ordered {
         // An unknown cost (NULL) settles at 0: the reservation is released, nothing is spent.
         long actual = event.costUsd() == null ? 0 : event.costUsd().movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact();
         List<LedgerAccount> accounts = applied.stream().map(BudgetBook.Applied::account).toList();
-        ledger.settle(reservationId, accounts, actual)
-                .retryWhen(Retry.backoff(3, Duration.ofMillis(100)))
-                .doOnError(e -> log.error("Budget settlement of {} failed; its reservation will expire and be released: {}",
-                        reservationId, e.toString()))
-                .then(Mono.defer(() -> alerts.afterSettle(applied)))
-                .subscribe(null, e -> log.warn("Budget alert check after {} failed: {}", reservationId, e.toString()));
+        // Retried until it lands (settling is idempotent per reservation id): a settlement lost
+        // while Redis was away left the ledger below the usage store and the reservation held.
+        afterCall.submit("budget settlement " + reservationId, true, () -> ledger.settle(reservationId, accounts, actual)
+                .then(Mono.defer(() -> alerts.afterSettle(applied))
+                        .onErrorResume(e -> {
+                            log.warn("Budget alert check after {} failed: {}", reservationId, e.toString());
+                            return Mono.empty();
+                        })));
     }
 
     /** Worst-case cost in micro-dollars, rounded up. */

@@ -26,8 +26,12 @@ public class FailoverBudgetLedger implements BudgetLedger {
 
     @Override
     public Mono<Void> settle(String reservationId, List<LedgerAccount> accounts, long actualMicros) {
+        // The spend must reach the shared ledger however long Redis is away: under fail-open the
+        // local ledger (which may hold this reservation) is settled too, and the error still
+        // propagates so the after-call queue retries the shared settlement once Redis is back.
         return shared.settle(reservationId, accounts, actualMicros)
-                .onErrorResume(e -> policy.onFailure(e, () -> local.settle(reservationId, accounts, actualMicros)));
+                .onErrorResume(e -> policy.onFailure(e, () -> local.settle(reservationId, accounts, actualMicros))
+                        .then(Mono.error(e)));
     }
 
     @Override

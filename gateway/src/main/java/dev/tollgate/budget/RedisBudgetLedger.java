@@ -6,6 +6,7 @@ import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -18,9 +19,7 @@ import reactor.core.publisher.Mono;
  */
 public class RedisBudgetLedger implements BudgetLedger {
 
-    static final String PREFIX = "tollgate:{tollgate-ledger}:";
-    static final String RESERVATIONS = PREFIX + "reservations";
-    static final String EXPIRY = PREFIX + "reservation-expiry";
+    static final String NAMESPACE = "tollgate-ledger";
 
     /**
      * Shared by both scripts: {@code release(rid)} gives a reservation's amount back to its accounts
@@ -39,14 +38,18 @@ public class RedisBudgetLedger implements BudgetLedger {
               end
               redis.call('ZREM', KEYS[2], rid)
             end
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local now = tonumber(ARGV[#ARGV])
+            if not now then
+              local t = redis.call('TIME')
+              now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
             for _, rid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)) do
               release(rid)
             end
             """;
 
-    // KEYS: reservations, expiry, accounts...   ARGV: rid, amount, ttlMs, then (limit|'none', expireAtSec) per account
+    // KEYS: reservations, expiry, accounts...   ARGV: rid, amount, ttlMs, then (limit|'none', expireAtSec) per account,
+    // then now in ms ('' = Redis's clock)
     private static final String RESERVE = EXPIRE + """
             local amount = tonumber(ARGV[2])
             local n = #KEYS - 2
@@ -82,7 +85,7 @@ public class RedisBudgetLedger implements BudgetLedger {
             return out
             """;
 
-    // KEYS: reservations, expiry, settled-marker, accounts...   ARGV: rid, actual, expireAtSec per account
+    // KEYS: reservations, expiry, settled-marker, accounts...   ARGV: rid, actual, expireAtSec per account, then now ('' = TIME)
     private static final String SETTLE = EXPIRE + """
             if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', 172800) then
               return 0
@@ -98,20 +101,41 @@ public class RedisBudgetLedger implements BudgetLedger {
     private static final Duration KEEP_AFTER_PERIOD = Duration.ofDays(35);
 
     private final RedisConnector redis;
+    private final String prefix;
+    private final String reservations;
+    private final String expiry;
+    private final LongSupplier clock;
 
     public RedisBudgetLedger(RedisConnector redis) {
-        this.redis = redis;
+        this(redis, NAMESPACE, null);
     }
 
-    static String accountKey(String account) {
-        return PREFIX + "budget:" + account;
+    /**
+     * A ledger in its own {@code namespace} (the hash tag of all its keys) on {@code clock} (ms)
+     * instead of Redis's {@code TIME}: for tests that step time without expiring anyone else's
+     * reservations.
+     */
+    RedisBudgetLedger(RedisConnector redis, String namespace, LongSupplier clock) {
+        this.redis = redis;
+        this.prefix = "tollgate:{" + namespace + "}:";
+        this.reservations = prefix + "reservations";
+        this.expiry = prefix + "reservation-expiry";
+        this.clock = clock;
+    }
+
+    private String accountKey(String account) {
+        return prefix + "budget:" + account;
+    }
+
+    private String now() {
+        return clock == null ? "" : Long.toString(clock.getAsLong());
     }
 
     @Override
     public Mono<ReserveResult> reserve(String reservationId, List<LedgerAccount> accounts, long amountMicros, Duration ttl) {
         List<String> keys = new ArrayList<>(accounts.size() + 2);
-        keys.add(RESERVATIONS);
-        keys.add(EXPIRY);
+        keys.add(reservations);
+        keys.add(expiry);
         List<String> args = new ArrayList<>(accounts.size() * 2 + 3);
         args.add(reservationId);
         args.add(Long.toString(amountMicros));
@@ -121,6 +145,7 @@ public class RedisBudgetLedger implements BudgetLedger {
             args.add(a.limitMicros() == Long.MAX_VALUE ? "none" : Long.toString(a.limitMicros()));
             args.add(Long.toString(a.periodEnd().plus(KEEP_AFTER_PERIOD).getEpochSecond()));
         }
+        args.add(now());
         return eval(RESERVE, ScriptOutputType.MULTI, keys, args).map(out -> {
             List<?> values = (List<?>) out;
             List<LedgerBalance> balances = new ArrayList<>(accounts.size());
@@ -136,9 +161,9 @@ public class RedisBudgetLedger implements BudgetLedger {
     @Override
     public Mono<Void> settle(String reservationId, List<LedgerAccount> accounts, long actualMicros) {
         List<String> keys = new ArrayList<>(accounts.size() + 3);
-        keys.add(RESERVATIONS);
-        keys.add(EXPIRY);
-        keys.add(PREFIX + "settled:" + reservationId);
+        keys.add(reservations);
+        keys.add(expiry);
+        keys.add(prefix + "settled:" + reservationId);
         List<String> args = new ArrayList<>(accounts.size() + 2);
         args.add(reservationId);
         args.add(Long.toString(actualMicros));
@@ -146,6 +171,7 @@ public class RedisBudgetLedger implements BudgetLedger {
             keys.add(accountKey(a.id()));
             args.add(Long.toString(a.periodEnd().plus(KEEP_AFTER_PERIOD).getEpochSecond()));
         }
+        args.add(now());
         return eval(SETTLE, ScriptOutputType.INTEGER, keys, args).then();
     }
 
@@ -158,17 +184,18 @@ public class RedisBudgetLedger implements BudgetLedger {
                             .map(v -> new LedgerBalance(id, Long.parseLong(v.get(0).getValueOrElse("0")),
                                     Long.parseLong(v.get(1).getValueOrElse("0")))))
                     .collectList();
-        });
+        }).timeout(redis.deadline());
     }
 
     @Override
     public Mono<Void> record(LedgerAccount account, long micros) {
-        return Mono.defer(() -> commands().hincrby(accountKey(account.id()), "spent", micros).then());
+        return Mono.defer(() -> commands().hincrby(accountKey(account.id()), "spent", micros).then()).timeout(redis.deadline());
     }
 
     @Override
     public Mono<Boolean> claimOnce(String key, java.time.Instant expiresAt) {
-        return Mono.defer(() -> commands().set(PREFIX + "once:" + key, "1", io.lettuce.core.SetArgs.Builder.nx().pxAt(expiresAt.toEpochMilli())))
+        return Mono.defer(() -> commands().set(prefix + "once:" + key, "1", io.lettuce.core.SetArgs.Builder.nx().pxAt(expiresAt.toEpochMilli())))
+                .timeout(redis.deadline())
                 .map("OK"::equals)
                 .defaultIfEmpty(false);
     }

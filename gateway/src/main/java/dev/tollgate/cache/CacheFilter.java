@@ -12,6 +12,7 @@ import dev.tollgate.pipeline.GatewayRoutes;
 import dev.tollgate.pipeline.LlmExchange;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.usage.UsageEvent;
+import dev.tollgate.support.AfterCallWork;
 import dev.tollgate.usage.UsageSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -77,8 +78,11 @@ public class CacheFilter implements GlobalFilter, Ordered {
     private final Counter failures;
     private final DistributionSummary similarity;
 
+    private final AfterCallWork afterCall;
+
     public CacheFilter(CacheBook book, CacheStore store, UsageSink usage, GatewayMetrics metrics, MeterRegistry meters,
-            Clock clock) {
+            Clock clock, AfterCallWork afterCall) {
+        this.afterCall = afterCall;
         this.book = book;
         this.store = store;
         this.usage = usage;
@@ -223,14 +227,15 @@ public class CacheFilter implements GlobalFilter, Ordered {
             UsageEvent event) {
         long now = clock.millis();
         BigDecimal cost = event.costUsd();
-        embedding.map(e -> new CacheEntry(id, policy.scope(), keys.exact(),
+        // Queued, not retried: a lost cache entry costs one later miss. The queue bounds how many
+        // stores may be under way and lets shutdown finish them.
+        afterCall.submit("cache store " + id, false, () -> embedding.map(e -> new CacheEntry(id, policy.scope(), keys.exact(),
                         CacheKeys.withUnseenTail(keys.partition(), keys.query().substring(e.coveredChars())),
                         e.vector(), keys.query(), body, event.model(), cost, now, now + policy.ttl().toMillis()))
                 .defaultIfEmpty(new CacheEntry(id, policy.scope(), keys.exact(), null, null, null, body, event.model(), cost, now,
                         now + policy.ttl().toMillis()))
                 .flatMap(store::put)
-                .onErrorResume(e -> failed("store", e))
-                .subscribe();
+                .onErrorResume(e -> failed("store", e)));
     }
 
     private <T> Mono<T> failed(String what, Throwable e) {

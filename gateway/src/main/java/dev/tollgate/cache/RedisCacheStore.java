@@ -145,7 +145,7 @@ public final class RedisCacheStore implements CacheStore, ConfigListener, AutoCl
         if (cmd == null) {
             return Mono.error(new IllegalStateException("Redis is not connected; the entry stays on this replica"));
         }
-        return work.apply(cmd);
+        return work.apply(cmd).timeout(redis.deadline());
     }
 
     // ---- the reader thread: load, then follow the stream ----

@@ -24,7 +24,10 @@ public class FailoverRateLimiter implements RateLimiter {
 
     @Override
     public Mono<Void> release(String leaseId, List<LimitRule> rules, long unusedTokens) {
+        // Like settling a budget: the shared release is retried by the after-call queue until Redis
+        // is back (a concurrency lease left in Redis would hold its slot for 15 minutes).
         return shared.release(leaseId, rules, unusedTokens)
-                .onErrorResume(e -> policy.onFailure(e, () -> local.release(leaseId, rules, unusedTokens)));
+                .onErrorResume(e -> policy.onFailure(e, () -> local.release(leaseId, rules, unusedTokens))
+                        .then(Mono.error(e)));
     }
 }

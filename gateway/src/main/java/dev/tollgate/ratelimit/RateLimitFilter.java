@@ -8,6 +8,7 @@ import dev.tollgate.pipeline.FilterOrder;
 import dev.tollgate.pipeline.GatewayRoutes;
 import dev.tollgate.pipeline.LlmExchange;
 import dev.tollgate.routing.ModelRoute;
+import dev.tollgate.support.AfterCallWork;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -40,7 +41,10 @@ public class RateLimitFilter implements GlobalFilter, Ordered, ConfigListener {
     private final MeterRegistry meters;
     private volatile List<TollgateConfig.RateLimit> limits = List.of();
 
-    public RateLimitFilter(RateLimiter limiter, MeterRegistry meters) {
+    private final AfterCallWork afterCall;
+
+    public RateLimitFilter(RateLimiter limiter, MeterRegistry meters, AfterCallWork afterCall) {
+        this.afterCall = afterCall;
         this.limiter = limiter;
         this.meters = meters;
     }
@@ -71,9 +75,9 @@ public class RateLimitFilter implements GlobalFilter, Ordered, ConfigListener {
                     .mapToLong(LimitRule::cost).max().orElse(0);
             llm.onFinish(event -> {
                 long used = event.inputTokens() + event.outputTokens();
-                limiter.release(leaseId, rules, Math.max(0, reservedTokens - used))
-                        .subscribe(null, e -> log.warn("Releasing rate limits of {} failed (leases expire by themselves): {}",
-                                leaseId, e.toString()));
+                // Retried: a concurrency lease not released blocks its slot until the lease expires.
+                afterCall.submit("rate-limit release " + leaseId, true,
+                        () -> limiter.release(leaseId, rules, Math.max(0, reservedTokens - used)));
             });
             return chain.filter(exchange);
         });

@@ -4,6 +4,7 @@ import dev.tollgate.support.RedisConnector;
 import io.lettuce.core.ScriptOutputType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import reactor.core.publisher.Mono;
 
 /**
@@ -16,11 +17,15 @@ public class RedisRateLimiter implements RateLimiter {
 
     static final String PREFIX = "tollgate:{tollgate-limits}:";
 
-    // KEYS: one per rule.  ARGV: leaseId, leaseMs, then (kind, limit, cost, windowMs) per rule.
+    // KEYS: one per rule.  ARGV: leaseId, leaseMs, then (kind, limit, cost, windowMs) per rule, then
+    // now in ms ('' = Redis's own clock; tests pass theirs, as Spring Cloud Gateway's limiter does).
     // Returns {rejectedIndex, retryAfterMs, then (remaining, resetMs) per rule}.
     private static final String ACQUIRE = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+            local now = tonumber(ARGV[#ARGV])
+            if not now then
+              local t = redis.call('TIME')
+              now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+            end
             local rejected = 0
             local retry = 0
             local out = {}
@@ -66,10 +71,13 @@ public class RedisRateLimiter implements RateLimiter {
             return result
             """;
 
-    // KEYS: one per rule.  ARGV: leaseId, unusedTokens, then (kind, limit, cost, windowMs) per rule.
+    // KEYS: one per rule.  ARGV: leaseId, unusedTokens, then (kind, limit, cost, windowMs) per rule, then now ('' = TIME).
     private static final String RELEASE = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+            local now = tonumber(ARGV[#ARGV])
+            if not now then
+              local t = redis.call('TIME')
+              now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+            end
             local unused = tonumber(ARGV[2])
             for i, key in ipairs(KEYS) do
               local kind = ARGV[3 + (i - 1) * 4]
@@ -90,9 +98,16 @@ public class RedisRateLimiter implements RateLimiter {
             """;
 
     private final RedisConnector redis;
+    private final LongSupplier clock;
 
     public RedisRateLimiter(RedisConnector redis) {
+        this(redis, null);
+    }
+
+    /** With {@code clock} (ms) instead of Redis's {@code TIME}: for tests that step time themselves. */
+    RedisRateLimiter(RedisConnector redis, LongSupplier clock) {
         this.redis = redis;
+        this.clock = clock;
     }
 
     @Override
@@ -132,6 +147,7 @@ public class RedisRateLimiter implements RateLimiter {
             args.add(Long.toString(r.cost()));
             args.add(Long.toString(r.windowMillis()));
         }
+        args.add(clock == null ? "" : Long.toString(clock.getAsLong()));
         return redis.eval(script, type, keys, args.toArray(String[]::new));
     }
 

@@ -4,12 +4,11 @@ import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.routing.DeploymentAdmission;
 import dev.tollgate.routing.DeploymentTarget;
+import dev.tollgate.support.AfterCallWork;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -20,12 +19,12 @@ import reactor.core.publisher.Mono;
  */
 public class UpstreamLimitAdmission implements DeploymentAdmission {
 
-    private static final Logger log = LoggerFactory.getLogger(UpstreamLimitAdmission.class);
-
     private final RateLimiter limiter;
+    private final AfterCallWork afterCall;
 
-    public UpstreamLimitAdmission(RateLimiter limiter) {
+    public UpstreamLimitAdmission(RateLimiter limiter, AfterCallWork afterCall) {
         this.limiter = limiter;
+        this.afterCall = afterCall;
     }
 
     @Override
@@ -54,8 +53,8 @@ public class UpstreamLimitAdmission implements DeploymentAdmission {
                         : limiter.acquire(attemptId, rules).delaySubscription(Duration.ofMillis(decision.retryAfterMillis())))
                 .flatMap(decision -> {
                     if (decision.allowed()) {
-                        return Mono.just((Admitted) used -> limiter.release(attemptId, rules, Math.max(0, reserved - used))
-                                .subscribe(null, e -> log.warn("Releasing upstream limits of {} failed: {}", attemptId, e.toString())));
+                        return Mono.just((Admitted) used -> afterCall.submit("upstream-limit release " + attemptId, true,
+                                () -> limiter.release(attemptId, rules, Math.max(0, reserved - used))));
                     }
                     LimitRule rule = decision.rejected();
                     return Mono.error(new UpstreamException(UpstreamException.Kind.UPSTREAM_LIMIT, 429,

@@ -5,7 +5,10 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -28,9 +32,19 @@ import reactor.core.publisher.Mono;
 public final class RedisConnector implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+    /**
+     * Between reconnect attempts after the connection dropped: 10 ms doubling up to 250 ms.
+     * Lettuce's default doubles up to 30 s, so after a 13 s outage the next attempt came seconds
+     * after Redis was back and every call in between got a 503 (issue 9, finding 4).
+     */
+    static final Delay RECONNECT_DELAY = Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(250), 2, TimeUnit.MILLISECONDS);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final long START_RETRY_MILLIS = 250;
 
     private final RedisClient client;
+    private final ClientResources resources;
     private final RedisURI uri;
+    private final Duration deadline;
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile boolean closed;
     private final Map<String, String> shas = new ConcurrentHashMap<>();
@@ -39,9 +53,15 @@ public final class RedisConnector implements AutoCloseable {
     public RedisConnector(String url, Duration commandTimeout) {
         this.uri = RedisURI.create(url);
         this.uri.setTimeout(commandTimeout);
-        this.client = RedisClient.create();
+        // Lettuce's own timeout only starts once a command is handed to its endpoint; this one
+        // covers the whole command, so a wedged connection fails the call by the policy instead
+        // of hanging it.
+        this.deadline = commandTimeout.multipliedBy(2).plusMillis(100);
+        this.resources = ClientResources.builder().reconnectDelay(RECONNECT_DELAY).build();
+        this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
                 // Results are emitted on Lettuce's computation threads, not its I/O event loop: a
                 // follow-up command (settle -> alert check -> claim) dispatched from the I/O thread
                 // while the connection closes livelocked Lettuce 6.8's endpoint lock (a test JVM
@@ -72,7 +92,7 @@ public final class RedisConnector implements AutoCloseable {
     private void reconnectLoop() {
         while (!closed && connection == null) {
             try {
-                Thread.sleep(2000);
+                Thread.sleep(START_RETRY_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
@@ -93,7 +113,27 @@ public final class RedisConnector implements AutoCloseable {
             String sha = shas.computeIfAbsent(script, RedisConnector::sha1);
             return cmd.<Object>evalsha(sha, type, keys, args).next()
                     .onErrorResume(RedisNoScriptException.class, e -> cmd.<Object>eval(script, type, keys, args).next());
-        });
+        }).timeout(deadline);
+    }
+
+    /**
+     * The longest any one Redis command may take end to end (twice the command timeout): ports
+     * apply it to commands they send outside {@link #eval}.
+     */
+    public Duration deadline() {
+        return deadline;
+    }
+
+    /** PONG's round trip, for the health endpoint; fails while Redis is unreachable. */
+    public Mono<Duration> ping() {
+        return Mono.defer(() -> {
+            RedisReactiveCommands<String, String> cmd = commands();
+            if (cmd == null) {
+                return Mono.error(new IllegalStateException("Redis is not connected"));
+            }
+            long start = System.nanoTime();
+            return cmd.ping().map(pong -> Duration.ofNanos(System.nanoTime() - start));
+        }).timeout(deadline);
     }
 
     private static String sha1(String script) {
@@ -155,6 +195,7 @@ public final class RedisConnector implements AutoCloseable {
                     blockingClient.shutdown();
                 }
             }
+            resources.shutdown();
         }, "tollgate-redis-close");
         closer.setDaemon(true);
         closer.start();

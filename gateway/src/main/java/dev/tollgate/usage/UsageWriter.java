@@ -6,9 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.LinkedTransferQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -20,8 +19,11 @@ import org.springframework.beans.factory.InitializingBean;
  * The asynchronous, batched, bounded usage writer. Request threads only {@code offer} to a bounded
  * queue; one writer thread (never an event loop) drains it in batches into the {@link UsageStore}.
  * When the store is unreachable, batches go to the {@link UsageSpool} and are replayed once it is
- * back. When the queue is full the event is handed to a spool thread instead of being dropped: a
- * response never waits for the database and no event is lost.
+ * back. When the queue is full the event goes to a second bounded queue whose own thread appends it
+ * to the spool, many events per append and fsync: a response never waits for the database or the
+ * disk, and memory stays bounded however long the store stalls. Only when both queues are full
+ * (the disk cannot keep up either) is an event written to the error log instead, in full, so an
+ * operator can still recover it.
  */
 public class UsageWriter implements UsageSink, InitializingBean, DisposableBean {
 
@@ -38,7 +40,13 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
     private final int capacity;
     private final int batchSize;
     private final Duration flushInterval;
-    private final ExecutorService overflow = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-usage-overflow"));
+    /**
+     * Events the full main queue could not take, for the spool. Bounded (it was an executor's
+     * unbounded queue, one fsync per event: under a stalled store it grew without limit).
+     */
+    private final ArrayBlockingQueue<UsageEvent> overflow;
+    private Thread overflowThread;
+    private final Counter logged;
     private final Counter written;
     private final Counter spooled;
     private final Counter replayed;
@@ -65,6 +73,10 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
         this.spooled = Counter.builder("tollgate.usage.events").tag("outcome", "spooled").register(meters);
         this.replayed = Counter.builder("tollgate.usage.events").tag("outcome", "replayed").register(meters);
         this.overflowed = Counter.builder("tollgate.usage.events").tag("outcome", "queue_full").register(meters);
+        this.logged = Counter.builder("tollgate.usage.events").tag("outcome", "logged_spool_full").register(meters);
+        this.overflow = new ArrayBlockingQueue<>(capacity);
+        Gauge.builder("tollgate.usage.overflow.depth", overflow, ArrayBlockingQueue::size)
+                .description("Usage events waiting to be spooled because the main queue was full").register(meters);
     }
 
     @Override
@@ -72,7 +84,10 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
         if (queued.incrementAndGet() > capacity) {
             queued.decrementAndGet();
             overflowed.increment();
-            overflow.execute(() -> spoolBatch(List.of(event)));
+            if (!overflow.offer(event)) {
+                logged.increment();
+                log.error("Usage queue and spool queue are full; usage event not stored, recover it from this line: {}", event);
+            }
             return;
         }
         queue.offer(event);
@@ -90,11 +105,38 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
         return queued.get();
     }
 
+    /** Events waiting for the spool because the main queue was full. */
+    public int overflowQueued() {
+        return overflow.size();
+    }
+
     @Override
     public void afterPropertiesSet() {
         thread = new Thread(this::run, "tollgate-usage-writer");
         thread.setDaemon(true);
         thread.start();
+        overflowThread = daemon(this::spoolOverflow, "tollgate-usage-overflow");
+        overflowThread.start();
+    }
+
+    /** Spools what overflowed, all that waits in one append (one fsync), until shutdown. */
+    private void spoolOverflow() {
+        while (running) {
+            try {
+                UsageEvent first = overflow.poll(flushInterval.toMillis(), TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    // Everything waiting goes in one append: one fsync however many piled up meanwhile.
+                    List<UsageEvent> batch = new ArrayList<>();
+                    batch.add(first);
+                    overflow.drainTo(batch);
+                    spoolBatch(batch);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("Usage overflow spooler failed; continuing", e);
+            }
+        }
     }
 
     private void run() {
@@ -210,8 +252,14 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
         if (!rest.isEmpty()) {
             spoolBatch(rest);
         }
-        overflow.shutdown();
-        overflow.awaitTermination(5, TimeUnit.SECONDS);
+        if (overflowThread != null) {
+            overflowThread.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        List<UsageEvent> spilled = new ArrayList<>();
+        overflow.drainTo(spilled);
+        if (!spilled.isEmpty()) {
+            spoolBatch(spilled);
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.budget.BudgetLedger;
 import dev.tollgate.budget.LedgerBalance;
 import dev.tollgate.testing.GatewayInstance;
+import dev.tollgate.testing.HangReport;
 import dev.tollgate.testing.Http;
 import dev.tollgate.testing.TestPostgres;
 import java.math.BigDecimal;
@@ -86,8 +87,8 @@ class BudgetConcurrencyIT {
         }
         int ok = 0;
         int quota = 0;
-        for (CompletableFuture<HttpResponse<String>> f : responses) {
-            HttpResponse<String> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        for (int i = 0; i < calls; i++) {
+            HttpResponse<String> r = HangReport.await(responses.get(i), Duration.ofSeconds(60), "call " + prefix + i);
             if (r.statusCode() == 200) {
                 ok++;
             } else {
