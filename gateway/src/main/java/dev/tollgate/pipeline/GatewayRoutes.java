@@ -27,6 +27,7 @@ public final class GatewayRoutes {
                 .route("openai-llm", r -> r.path("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
                         .uri(LLM_SCHEME + "://providers"))
                 .route("anthropic-llm", r -> r.path("/v1/messages").uri(LLM_SCHEME + "://providers"))
+                .route("openai-responses", r -> r.path("/v1/responses").uri(LLM_SCHEME + "://providers"))
                 .build();
     }
 
