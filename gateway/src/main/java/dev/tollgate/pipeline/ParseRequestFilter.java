@@ -81,7 +81,7 @@ public class ParseRequestFilter implements GlobalFilter, Ordered {
     }
 
     /** The request body, read once and bounded: a 413 past {@code maxBytes}, empty bytes for no body. */
-    static Mono<byte[]> body(ServerWebExchange exchange, int maxBytes) {
+    public static Mono<byte[]> body(ServerWebExchange exchange, int maxBytes) {
         long declared = exchange.getRequest().getHeaders().getContentLength();
         if (declared > maxBytes) {
             return Mono.error(GatewayException.tooLarge(maxBytes));

@@ -283,6 +283,79 @@ class ResponsesFrontDoorIT extends GatewayTestBase {
                 .isEqualTo("claude/claude-sonnet-4-5:529 > secondary/backup-upstream:ok");
     }
 
+    // ------------------------------------------------------------ stored responses
+
+    @Test
+    void storedResponsesAreRetrievedContinuedListedCountedAndDeletedPerKey() {
+        stubOpenAi(SECONDARY, Transcripts.chatCompletion("backup-upstream", "Hello Ada"), Transcripts.stream("backup-upstream"));
+        OpenAIClient client = client(KEY);
+        Response first = client.responses().create(ResponseCreateParams.builder().model("backup").instructions("Be brief.")
+                .input("My name is Ada").build()).validate();
+
+        Response retrieved = client.responses().retrieve(first.id()).validate();
+        assertThat(retrieved.id()).isEqualTo(first.id());
+        assertThat(text(retrieved)).isEqualTo("Hello Ada");
+        var items = client.responses().inputItems().list(first.id());
+        assertThat(items.data()).hasSize(1);
+        assertThat(items.data().get(0).validate().asResponseInputMessageItem().content().get(0).asInputText().text())
+                .isEqualTo("My name is Ada");
+
+        // The continuation carries the stored turn; the old instructions do not carry over, the new ones lead.
+        SECONDARY.resetRequests();
+        Response second = streamed(client, ResponseCreateParams.builder().model("backup").instructions("Answer in French.")
+                .previousResponseId(first.id()).input("What is my name?").build());
+        assertThat(second.previousResponseId()).contains(first.id());
+        SECONDARY.verify(postRequestedFor(urlEqualTo(CHAT)).withRequestBody(equalToJson("""
+                {"model":"backup-upstream","messages":[
+                  {"role":"system","content":"Answer in French."},
+                  {"role":"user","content":"My name is Ada"},
+                  {"role":"assistant","content":"Hello Ada"},
+                  {"role":"user","content":"What is my name?"}]}""", true, true)));
+        Response streamedStored = client.responses().retrieve(second.id()).validate();
+        assertThat(text(streamedStored)).isEqualTo("Hello there");
+
+        long alone = client.responses().inputTokens().count(com.openai.models.responses.inputtokens.InputTokenCountParams.builder()
+                .model("backup").input("What is my name?").build()).inputTokens();
+        long continued = client.responses().inputTokens().count(com.openai.models.responses.inputtokens.InputTokenCountParams
+                .builder().model("backup").previousResponseId(second.id()).input("What is my name?").build()).inputTokens();
+        assertThat(alone).isPositive();
+        assertThat(continued).isGreaterThan(alone + 10);
+
+        // Another key never sees it; an unknown previous response is a 404 naming the parameter.
+        assertThatThrownBy(() -> client(LIMITED_KEY).responses().retrieve(first.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> client(LIMITED_KEY).responses().delete(first.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> client.responses().create(ResponseCreateParams.builder().model("backup")
+                .previousResponseId("resp_doesnotexist").input("x").build()))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.getMessage()).contains("resp_doesnotexist"));
+
+        client.responses().delete(first.id());
+        assertThatThrownBy(() -> client.responses().retrieve(first.id())).isInstanceOf(NotFoundException.class);
+
+        Response unstored = client.responses().create(ResponseCreateParams.builder().model("backup").store(false).input("x").build());
+        assertThat(unstored._additionalProperties().get("store")).isEqualTo(JsonValue.from(false));
+        assertThatThrownBy(() -> client.responses().retrieve(unstored.id())).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void functionCallRoundTripWithPreviousResponseId() {
+        stubOpenAi(SECONDARY, MessagesFrontDoorIT.OPENAI_TOOL_CALL, MessagesFrontDoorIT.OPENAI_TOOL_STREAM);
+        OpenAIClient client = client(KEY);
+        Response called = streamed(client, ResponseCreateParams.builder().model("backup").addTool(WEATHER)
+                .input("Weather in Paris?").build());
+        ResponseFunctionToolCall call = functionCall(called);
+
+        SECONDARY.resetRequests();
+        client.responses().create(ResponseCreateParams.builder().model("backup").addTool(WEATHER).previousResponseId(called.id())
+                .inputOfResponse(List.of(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+                        .callId(call.callId()).output("18C and sunny").build()))).build()).validate();
+        SECONDARY.verify(postRequestedFor(urlEqualTo(CHAT)).withRequestBody(equalToJson("""
+                {"model":"backup-upstream","messages":[
+                  {"role":"user","content":"Weather in Paris?"},
+                  {"role":"assistant","content":null,"tool_calls":[{"id":"call_abc","type":"function",
+                    "function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},
+                  {"role":"tool","tool_call_id":"call_abc","content":"18C and sunny"}]}""", true, true)));
+    }
+
     // ------------------------------------------------------------ what Codex sends, and errors
 
     @Test

@@ -6,6 +6,8 @@ import dev.tollgate.api.LlmRequest;
 import dev.tollgate.frontdoor.FrontDoor;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.support.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.springframework.http.HttpStatus;
@@ -47,6 +49,49 @@ public final class ResponsesCall implements FrontDoor {
     /** Called with each finished response object (complete or streamed), e.g. to store it. */
     public void onResponse(Consumer<ObjectNode> hook) {
         this.onResponse = hook;
+    }
+
+    /** The response this one continues ({@code previous_response_id}), or null. */
+    public String previousResponseId() {
+        JsonNode previous = client.get("previous_response_id");
+        return previous != null && previous.isString() && !previous.asString().isEmpty() ? previous.asString() : null;
+    }
+
+    /** {@code store}: true unless the client said false (the API's default is to store). */
+    public boolean stored() {
+        return client.path("store").asBoolean(true);
+    }
+
+    /** The instructions as the leading system message of the chat request, or null. */
+    public JsonNode instructionsMessage() {
+        return client.path("instructions").isString() ? translation.chat().path("messages").get(0) : null;
+    }
+
+    /** This request's input as chat messages, without the instructions (they do not carry over to a continuation). */
+    public List<JsonNode> inputMessages() {
+        List<JsonNode> messages = new ArrayList<>();
+        translation.chat().path("messages").forEach(messages::add);
+        return instructionsMessage() != null ? messages.subList(1, messages.size()) : messages;
+    }
+
+    /** This request's input as the items {@code GET /v1/responses/{id}/input_items} lists, each with an id. */
+    public ArrayNode inputItems() {
+        return ResponsesOutput.inputItems(client.get("input"));
+    }
+
+    /**
+     * The conversation after this response, as chat messages without instructions: what came
+     * before ({@code previous_response_id}'s), this request's input, and the assistant's answer.
+     */
+    public ArrayNode conversation(List<JsonNode> history, JsonNode response) {
+        ArrayNode messages = JSON.createArrayNode();
+        history.forEach(messages::add);
+        inputMessages().forEach(messages::add);
+        ObjectNode answer = ResponsesOutput.assistantMessage(response);
+        if (answer != null) {
+            messages.add(answer);
+        }
+        return messages;
     }
 
     @Override
