@@ -12,7 +12,8 @@
 #   1. paced load at RATE rps (default 500): latency p50/p99 per target, JSON and SSE
 #   2. saturation (closed loop, CONNS connections): requests/s per target, JSON and SSE
 #   3. time to first token, streaming, sequential requests (bench/ttft-probe.js); also through
-#      Tollgate to an Anthropic-shaped upstream (type: anthropic) next to a direct call to it
+#      Tollgate to an Anthropic-shaped upstream (type: anthropic) next to a direct call to it, and
+#      through Tollgate's /v1/responses (translated to the same chat upstream as "tollgate")
 #   4. Tollgate's idle RSS (VmRSS) after warm-up and an idle pause
 # each of 1-3 ROUNDS times, interleaved by target, and prints medians over the rounds plus the
 # pass/miss of each target (bench/summarize.js). The report goes to stdout and to
@@ -435,7 +436,8 @@ for r in $(seq 1 "$ROUNDS"); do
     --target "direct=${URL[direct]}" --target "nginx=${URL[nginx]}" \
     --target "tollgate=${URL[tollgate]}@bench-model-ttft" \
     --target "direct-anthropic=http://127.0.0.1:$UP_PORT/v1/messages" \
-    --target "tollgate-anthropic=${URL[tollgate]}@bench-model-ttft-anthropic" 2>&1) || die "ttft probe failed: $out"
+    --target "tollgate-anthropic=${URL[tollgate]}@bench-model-ttft-anthropic" \
+    --target "tollgate-responses=${URL[tollgate]%/chat/completions}/responses@bench-model-ttft" 2>&1) || die "ttft probe failed: $out"
   line=$(printf '%s\n' "$out" | sed -n 's/^BENCH_TTFT //p')
   printf '{"phase":"ttft","round":%s,"probe":%s}\n' "$r" "$line" >> "$RAW"
   printf '%s\n' "$line" | node -e '

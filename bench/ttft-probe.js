@@ -17,7 +17,9 @@
 // probe measures a lone request on an otherwise idle path. Each target keeps one keep-alive
 // connection, as an SDK client would. Every stream is read to data: [DONE] and checked.
 // A target whose path ends in /messages is spoken to in Anthropic's Messages shape (the direct
-// call to an Anthropic-shaped upstream); its stream ends with event: message_stop.
+// call to an Anthropic-shaped upstream); its stream ends with event: message_stop. A target whose
+// path ends in /responses is spoken to in OpenAI's Responses shape (Tollgate's /v1/responses, the
+// same prompt as instructions + input); its stream ends with event: response.completed.
 // Two times per request: to the first SSE event, and to the first token (the first event that
 // carries generated text: a non-empty delta.content, or Anthropic's text_delta). They differ when
 // a path sends an event before any text (OpenAI's role chunk, Anthropic's message_start).
@@ -60,7 +62,17 @@ function args(argv) {
 
 const opts = args(process.argv);
 
-function bodyFor(model, anthropic) {
+function bodyFor(model, anthropic, responses) {
+  if (responses) {
+    return Buffer.from(JSON.stringify({
+      model,
+      instructions: 'You are a helpful assistant. Answer briefly.',
+      input: 'Say hello and offer help in one short sentence.',
+      max_output_tokens: 32,
+      temperature: 0.2,
+      stream: true,
+    }));
+  }
   if (anthropic) {
     return Buffer.from(JSON.stringify({
       model,
@@ -87,20 +99,22 @@ function bodyFor(model, anthropic) {
 for (const t of opts.targets) {
   t.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   t.anthropic = t.url.pathname.endsWith('/messages');
-  t.body = bodyFor(t.model || opts.model, t.anthropic);
+  t.responses = t.url.pathname.endsWith('/responses');
+  t.body = bodyFor(t.model || opts.model, t.anthropic, t.responses);
   t.samples = [];
   t.tokenSamples = [];
 }
 
 const OPENAI_TOKEN = /"content":"[^"]/;
 const ANTHROPIC_TOKEN = /"type":"text_delta","text":"[^"]/;
+const RESPONSES_TOKEN = /"type":"response.output_text.delta"[^\n]*"delta":"[^"]/;
 
 function once(t) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     let first = null;
     let firstToken = null;
-    const tokenPattern = t.anthropic ? ANTHROPIC_TOKEN : OPENAI_TOKEN;
+    const tokenPattern = t.responses ? RESPONSES_TOKEN : t.anthropic ? ANTHROPIC_TOKEN : OPENAI_TOKEN;
     let text = '';
     const req = http.request({
       host: t.url.hostname, port: t.url.port, path: t.url.pathname, method: 'POST', agent: t.agent,
@@ -120,7 +134,7 @@ function once(t) {
       });
       res.on('end', () => {
         if (res.statusCode !== 200) return reject(new Error(`${t.name}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
-        const end = t.anthropic ? 'event: message_stop' : 'data: [DONE]';
+        const end = t.responses ? 'event: response.completed' : t.anthropic ? 'event: message_stop' : 'data: [DONE]';
         if (first === null || firstToken === null || !text.includes(end)) return reject(new Error(`${t.name}: incomplete stream`));
         resolve([Number(first - start) / 1000, Number(firstToken - start) / 1000]);
       });

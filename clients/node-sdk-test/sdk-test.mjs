@@ -260,3 +260,104 @@ test('a mid-stream upstream failure is raised while iterating', async () => {
   const text = received.flatMap((c) => c.choices).map((ch) => ch.delta.content ?? '').join('');
   assert.equal(text, 'Hel', 'the chunks before the failure were delivered');
 });
+
+// ------------------------------------------------------------------ Responses API (/v1/responses)
+
+const fnTool = {
+  type: 'function',
+  name: 'get_weather',
+  strict: false,
+  parameters: { type: 'object', properties: { city: { type: 'string' } } },
+};
+
+test('responses: create, retrieve, input items and delete', async () => {
+  const r = await client().responses.create({ model: 'sim-model', instructions: 'Be brief.', input: 'What is a gateway?' });
+  assert.match(r.id, /^resp_/);
+  assert.equal(r.object, 'response');
+  assert.equal(r.status, 'completed');
+  assert.ok(r.output_text.trim().length > 0, 'output_text assembled by the SDK');
+  assert.match(r.output[0].id, /^msg_/);
+  assert.ok(r.usage.input_tokens > 0 && r.usage.output_tokens > 0);
+  assert.equal(r.usage.total_tokens, r.usage.input_tokens + r.usage.output_tokens);
+
+  const again = await client().responses.retrieve(r.id);
+  assert.equal(again.output_text, r.output_text);
+  const items = [];
+  for await (const item of client().responses.inputItems.list(r.id)) items.push(item);
+  assert.equal(items.length, 1);
+  assert.equal(items[0].content[0].text, 'What is a gateway?');
+
+  await rejection(client(LIMITED_KEY).responses.retrieve(r.id), OpenAI.NotFoundError);
+  await client().responses.delete(r.id);
+  await rejection(client().responses.retrieve(r.id), OpenAI.NotFoundError);
+});
+
+test('responses: the stream helper, events in sequence, and the final response', async () => {
+  const stream = client().responses.stream({ model: 'sim-model', input: 'What is a gateway?' });
+  const types = [];
+  const sequence = [];
+  let text = '';
+  stream.on('response.output_text.delta', (e) => { text += e.delta; });
+  for await (const event of stream) {
+    types.push(event.type);
+    sequence.push(event.sequence_number);
+  }
+  const final = await stream.finalResponse();
+  assert.equal(types[0], 'response.created');
+  assert.equal(types.at(-1), 'response.completed');
+  assert.deepEqual(sequence, sequence.map((_, i) => i));
+  assert.equal(final.output_text, text);
+  assert.ok(text.length > 0);
+});
+
+test('responses: function calls, continued with previous_response_id', async () => {
+  const first = await client().responses.create({ model: 'sim-model', input: 'Weather in Paris?', tools: [fnTool] });
+  const call = first.output.find((item) => item.type === 'function_call');
+  assert.ok(call, 'a function_call item');
+  assert.equal(call.name, 'get_weather');
+  assert.match(call.id, /^fc_/);
+  JSON.parse(call.arguments);
+
+  const next = await client().responses.create({
+    model: 'sim-model',
+    previous_response_id: first.id,
+    input: [{ type: 'function_call_output', call_id: call.call_id, output: '18C and sunny' }],
+  });
+  assert.equal(next.previous_response_id, first.id);
+  assert.ok(next.output_text.length > 0);
+
+  const streamed = await client().responses.stream({ model: 'sim-model', input: 'Weather?', tools: [fnTool] }).finalResponse();
+  const streamedCall = streamed.output.find((item) => item.type === 'function_call');
+  assert.equal(streamedCall.name, 'get_weather');
+  JSON.parse(streamedCall.arguments);
+});
+
+test('responses: structured output with text.format json_schema', async () => {
+  const r = await client().responses.create({
+    model: 'sim-model',
+    input: 'Describe a gateway',
+    text: { format: { type: 'json_schema', name: 'answer', schema: { type: 'object', properties: { answer: { type: 'string' } } } } },
+  });
+  assert.equal(typeof JSON.parse(r.output_text), 'object');
+});
+
+test('responses: errors and a mid-stream failure are raised', async () => {
+  await rejection(client('tg-unknown-key').responses.create({ model: 'sim-model', input: 'x' }), OpenAI.AuthenticationError);
+  await rejection(client().responses.create({ model: 'no-such-model', input: 'x' }), OpenAI.NotFoundError);
+  await rejection(client().responses.create({ model: 'sim-model', input: 'x', background: true }), OpenAI.BadRequestError);
+  await rejection(client().responses.create({ model: 'sim-model', input: 'x', previous_response_id: 'resp_nope' }),
+    OpenAI.NotFoundError);
+
+  const stream = await client().responses.create({ model: 'broken', input: 'x', stream: true });
+  let text = '';
+  await assert.rejects(
+    async () => {
+      for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+    },
+    (err) => {
+      assert.ok(err instanceof OpenAI.APIError, `expected APIError, got ${err?.constructor?.name}: ${err?.message}`);
+      return true;
+    },
+  );
+  assert.equal(text, 'Hel', 'the events before the failure were delivered');
+});

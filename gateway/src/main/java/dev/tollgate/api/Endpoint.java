@@ -9,7 +9,9 @@ public enum Endpoint {
     CHAT_COMPLETIONS("/v1/chat/completions", "chat", "/chat/completions"),
     COMPLETIONS("/v1/completions", "text_completion", "/completions"),
     EMBEDDINGS("/v1/embeddings", "embeddings", "/embeddings"),
-    MESSAGES("/v1/messages", "chat", "/chat/completions");
+    MESSAGES("/v1/messages", "chat", "/chat/completions"),
+    /** OpenAI's Responses API, translated to chat completions at its front door like {@link #MESSAGES}. */
+    RESPONSES("/v1/responses", "chat", "/chat/completions");
 
     private final String path;
     private final String operation;
@@ -37,7 +39,7 @@ public enum Endpoint {
 
     /** The endpoint whose request shape this one's body has inside the pipeline (after its front door). */
     public Endpoint canonical() {
-        return this == MESSAGES ? CHAT_COMPLETIONS : this;
+        return this == MESSAGES || this == RESPONSES ? CHAT_COMPLETIONS : this;
     }
 
     public static Endpoint fromPath(String path) {

@@ -86,7 +86,7 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
             if (code.value() == 404) {
                 return new GatewayException(HttpStatus.NOT_FOUND, "invalid_request_error", "unknown_url", null,
                         "Unknown request URL: " + exchange.getRequest().getMethod() + " " + path
-                                + ". Tollgate serves the OpenAI API under /v1 (chat/completions, completions, embeddings, models)"
+                                + ". Tollgate serves the OpenAI API under /v1 (chat/completions, responses, completions, embeddings, models)"
                                 + " and Anthropic's (messages, messages/count_tokens).");
             }
             if (code.value() == 405) {

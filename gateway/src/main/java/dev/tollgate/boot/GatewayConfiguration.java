@@ -10,6 +10,7 @@ import dev.tollgate.config.ConfigWatcher;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.frontdoor.anthropic.AnthropicErrors;
 import dev.tollgate.frontdoor.anthropic.AnthropicFrontDoor;
+import dev.tollgate.frontdoor.responses.ResponsesFrontDoor;
 import dev.tollgate.health.ProviderHealth;
 import dev.tollgate.health.ProviderProbes;
 import dev.tollgate.metrics.GatewayMetrics;
@@ -156,8 +157,9 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    ParseRequestFilter parseRequestFilter(TollgateProperties properties) {
-        return new ParseRequestFilter(properties.maxRequestSize(), Map.of(Endpoint.MESSAGES, AnthropicFrontDoor.INSTANCE));
+    ParseRequestFilter parseRequestFilter(TollgateProperties properties, ResponsesProperties responses) {
+        return new ParseRequestFilter(properties.maxRequestSize(), Map.of(Endpoint.MESSAGES, AnthropicFrontDoor.INSTANCE,
+                Endpoint.RESPONSES, new ResponsesFrontDoor(responses.rejectsBuiltInTools())));
     }
 
     @Bean

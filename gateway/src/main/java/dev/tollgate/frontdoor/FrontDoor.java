@@ -6,6 +6,7 @@ import dev.tollgate.api.LlmRequest;
 import dev.tollgate.provider.StreamChunk;
 import dev.tollgate.provider.TokenUsage;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import java.util.function.LongSupplier;
 
 /**
@@ -15,6 +16,15 @@ import java.util.function.LongSupplier;
  * back into the client's. {@link OpenAiFrontDoor} is the identity.
  */
 public interface FrontDoor {
+
+    /**
+     * The front door for one request: itself, unless its answers must repeat what the client sent
+     * (the Responses API echoes instructions, tools and sampling in every response object).
+     * {@code responseHeaders} may be given headers that explain the translation.
+     */
+    default FrontDoor forRequest(JsonBody clientBody, HttpHeaders responseHeaders) {
+        return this;
+    }
 
     /** The client's body as a canonical OpenAI request body; validation errors name the client's fields. */
     JsonBody canonicalRequest(JsonBody clientBody);

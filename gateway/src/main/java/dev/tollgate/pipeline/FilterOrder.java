@@ -16,6 +16,8 @@ public final class FilterOrder {
     /** Wraps everything after authentication, to meter calls rejected before they reach a provider. */
     public static final int METER_REJECTIONS = AUTHENTICATE + 50;
     public static final int PARSE = AUTHENTICATE + 100;
+    /** The Responses API's stored conversation joins the request before anything counts its tokens. */
+    public static final int CONVERSATION = PARSE + 50;
     public static final int AUTHORIZE_MODEL = PARSE + 100;
     public static final int RATE_LIMIT = AUTHORIZE_MODEL + 100;
     /**

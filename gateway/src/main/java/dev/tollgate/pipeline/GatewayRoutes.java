@@ -17,6 +17,8 @@ public final class GatewayRoutes {
     public static final String LLM_SCHEME = "llm";
     public static final String CATALOG_SCHEME = "catalog";
     public static final String COUNT_TOKENS_SCHEME = "count-tokens";
+    /** What Tollgate answers itself around the Responses API: stored responses and input token counts. */
+    public static final String STORED_RESPONSES_SCHEME = "responses-store";
 
     private GatewayRoutes() {}
 
@@ -27,6 +29,8 @@ public final class GatewayRoutes {
                 .route("openai-llm", r -> r.path("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
                         .uri(LLM_SCHEME + "://providers"))
                 .route("anthropic-llm", r -> r.path("/v1/messages").uri(LLM_SCHEME + "://providers"))
+                .route("openai-responses", r -> r.path("/v1/responses").uri(LLM_SCHEME + "://providers"))
+                .route("openai-responses-stored", r -> r.path("/v1/responses/**").uri(STORED_RESPONSES_SCHEME + "://stored"))
                 .build();
     }
 
@@ -36,6 +40,10 @@ public final class GatewayRoutes {
 
     public static boolean isCatalogRoute(ServerWebExchange exchange) {
         return hasScheme(exchange, CATALOG_SCHEME);
+    }
+
+    public static boolean isStoredResponsesRoute(ServerWebExchange exchange) {
+        return hasScheme(exchange, STORED_RESPONSES_SCHEME);
     }
 
     public static boolean isCountTokensRoute(ServerWebExchange exchange) {

@@ -79,7 +79,7 @@ public final class LlmExchange {
     public static LlmExchange start(ServerWebExchange exchange, String requestId) {
         Endpoint endpoint = Endpoint.fromPath(exchange.getRequest().getPath().value());
         LlmExchange llm = new LlmExchange(requestId, endpoint != null ? endpoint.operation() : "other",
-                endpoint == Endpoint.MESSAGES ? "anthropic" : "openai");
+                endpoint == Endpoint.MESSAGES ? "anthropic" : endpoint == Endpoint.RESPONSES ? "responses" : "openai");
         exchange.getAttributes().put(ATTRIBUTE, llm);
         return llm;
     }
@@ -92,7 +92,7 @@ public final class LlmExchange {
         return llm;
     }
 
-    /** The API the client called: {@code openai} or {@code anthropic} (/v1/messages). */
+    /** The API the client called: {@code openai}, {@code anthropic} (/v1/messages) or {@code responses} (/v1/responses). */
     public String api() {
         return api;
     }

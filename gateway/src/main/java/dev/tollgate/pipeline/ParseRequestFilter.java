@@ -67,19 +67,21 @@ public class ParseRequestFilter implements GlobalFilter, Ordered {
         FrontDoor frontDoor = frontDoors.getOrDefault(endpoint, OpenAiFrontDoor.INSTANCE);
         return body(exchange, maxBytes)
                 .flatMap(bytes -> {
-                    JsonBody body = frontDoor.canonicalRequest(JsonBody.parse(bytes));
+                    JsonBody clientBody = JsonBody.parse(bytes);
+                    FrontDoor door = frontDoor.forRequest(clientBody, exchange.getResponse().getHeaders());
+                    JsonBody body = door.canonicalRequest(clientBody);
                     LlmRequest request = RequestValidator.validate(endpoint.canonical(), body);
                     HttpHeaders headers = exchange.getRequest().getHeaders();
                     String endUser = request.user() != null ? request.user() : headers.getFirst(USER_HEADER);
                     LlmExchange llm = LlmExchange.of(exchange);
-                    llm.frontDoor(frontDoor);
+                    llm.frontDoor(door);
                     llm.parsed(request, endUser, headers.getFirst(FEATURE_HEADER), tags(headers));
                     return chain.filter(exchange);
                 });
     }
 
     /** The request body, read once and bounded: a 413 past {@code maxBytes}, empty bytes for no body. */
-    static Mono<byte[]> body(ServerWebExchange exchange, int maxBytes) {
+    public static Mono<byte[]> body(ServerWebExchange exchange, int maxBytes) {
         long declared = exchange.getRequest().getHeaders().getContentLength();
         if (declared > maxBytes) {
             return Mono.error(GatewayException.tooLarge(maxBytes));

@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * by a deployment that neither the config nor the price catalog prices. {@code tokensEstimated}
  * when Tollgate counted the tokens itself. {@code inputTokens} is the whole prompt;
  * {@code cachedInputTokens} (cache reads) and {@code cacheWriteTokens} (cache writes) are parts of it.
- * {@code api}: the API the client called ({@code openai} or {@code anthropic}); the operation
+ * {@code api}: the API the client called ({@code openai}, {@code anthropic} or {@code responses}); the operation
  * is the same ({@code chat}) for a chat completion and an Anthropic message.
  * {@code cacheOutcome}: hit, semantic-hit or miss when the cache was consulted, else null; a hit
  * costs 0 and {@code costSavedUsd} is what the cached answer cost when a provider produced it.
