@@ -438,7 +438,7 @@ public final class ConfigReader {
             problems.add(path + ": expected a mapping with deployments");
             return null;
         }
-        allowOnly(node, path, Set.of("deployments", "price", "fallbacks", "owned-by", "max-output-tokens", "capabilities"));
+        allowOnly(node, path, Set.of("deployments", "price", "fallbacks", "owned-by", "max-output-tokens", "capabilities", "strategy"));
         TollgateConfig.Capabilities stated = capabilities(node.path("capabilities"), path + ".capabilities");
         TollgateConfig.Capabilities capabilities = stated != null ? stated : TollgateConfig.Capabilities.UNKNOWN;
         // The config's price overrides the catalog whole, for every deployment of the model.
@@ -455,7 +455,7 @@ public final class ConfigReader {
                     problems.add(dpath + ": expected { provider: ..., model: ... }");
                     continue;
                 }
-                allowOnly(d, dpath, Set.of("provider", "model", "weight", "timeouts", "limits", "capabilities"));
+                allowOnly(d, dpath, Set.of("provider", "model", "weight", "timeouts", "limits", "capabilities", "price"));
                 String provider = string(d, "provider", dpath, null);
                 if (provider == null) {
                     problems.add(dpath + ".provider: required");
@@ -477,7 +477,9 @@ public final class ConfigReader {
                         ? timeouts(d.path("timeouts"), dpath + ".timeouts", p != null ? p.timeouts() : null) : null;
                 deployments.add(new Deployment(provider, upstreamModel, weight, t, upstreamLimits(d.path("limits"), dpath + ".limits"),
                         capabilities.overriddenBy(capabilities(d.path("capabilities"), dpath + ".capabilities")),
-                        price != null ? price : p == null ? null : catalog.lookup(p.type(), upstreamModel).orElse(null)));
+                        // A deployment's own price (e.g. a free tier at 0) overrides the model's and the catalog's.
+                        d.has("price") ? price(d.path("price"), dpath + ".price")
+                                : price != null ? price : p == null ? null : catalog.lookup(p.type(), upstreamModel).orElse(null)));
             }
             if (!deployments.isEmpty() && deployments.stream().allMatch(d -> d.weight() == 0)) {
                 problems.add(path + ".deployments: at least one deployment needs a weight above 0");
@@ -489,7 +491,8 @@ public final class ConfigReader {
         if (maxOutput < 1) {
             problems.add(path + ".max-output-tokens: must be at least 1, was " + maxOutput);
         }
-        return new Model(name, List.copyOf(deployments), price, fallbacks, ownedBy, maxOutput, capabilities);
+        RoutingStrategy strategy = StrategyReader.read(node.path("strategy"), path + ".strategy", problems);
+        return new Model(name, List.copyOf(deployments), price, fallbacks, ownedBy, maxOutput, capabilities, strategy);
     }
 
     private Price price(JsonNode node, String path) {

@@ -112,6 +112,6 @@ public record RuntimeOverrides(List<DeploymentOverride> deployments, List<LimitO
         }
         placed.sort(Comparator.comparingInt(Placed::priority).thenComparingInt(Placed::fileOrder));
         return new TollgateConfig.Model(m.name(), placed.stream().map(Placed::deployment).toList(), m.price(), m.fallbacks(),
-                m.ownedBy(), m.maxOutputTokens(), m.capabilities());
+                m.ownedBy(), m.maxOutputTokens(), m.capabilities(), m.strategy());
     }
 }

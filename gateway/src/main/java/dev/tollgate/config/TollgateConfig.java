@@ -184,15 +184,16 @@ public record TollgateConfig(
      *     deployment of the model), or null; what each deployment costs is {@link Deployment#price()}
      * @param maxOutputTokens what a call may generate when the client sets no limit; the budget
      *     reservation assumes this worst case
+     * @param strategy how the model orders its deployments for a call
      */
     public record Model(
             String name, List<Deployment> deployments, Price price, List<String> fallbacks, String ownedBy,
-            int maxOutputTokens, Capabilities capabilities) {
+            int maxOutputTokens, Capabilities capabilities, RoutingStrategy strategy) {
 
-        /** With capabilities not stated. */
+        /** With capabilities not stated and the default strategy. */
         public Model(String name, List<Deployment> deployments, Price price, List<String> fallbacks, String ownedBy,
                 int maxOutputTokens) {
-            this(name, deployments, price, fallbacks, ownedBy, maxOutputTokens, Capabilities.UNKNOWN);
+            this(name, deployments, price, fallbacks, ownedBy, maxOutputTokens, Capabilities.UNKNOWN, RoutingStrategy.WEIGHTED);
         }
     }
 

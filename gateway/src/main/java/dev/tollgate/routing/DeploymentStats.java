@@ -23,6 +23,7 @@ public final class DeploymentStats {
 
     private final AtomicLongArray slots = new AtomicLongArray(CAPACITY);
     private final AtomicLong next = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile LastError lastError;
 
     /**
@@ -99,6 +100,50 @@ public final class DeploymentStats {
         Arrays.sort(latencies, 0, n);
         return new Snapshot(n, errors, window, percentile(latencies, n, 50), percentile(latencies, n, 95),
                 percentile(latencies, n, 99));
+    }
+
+    /** An attempt started; {@link #ended()} must follow however it ends (least-busy routing counts these). */
+    public void started() {
+        inFlight.incrementAndGet();
+    }
+
+    public void ended() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Attempts on this deployment running now, on this replica. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * The median latency of the last {@code lastN} attempts within {@code window}, a failed attempt
+     * counting as endlessly slow; null when there was none. Only the most recent attempts count so
+     * that a deployment that recovered is seen as fast again after a few calls, not after a whole
+     * window of them.
+     */
+    public Long recentMedianMillis(int lastN, Duration window) {
+        return recentMedianMillis(System.currentTimeMillis(), lastN, window);
+    }
+
+    Long recentMedianMillis(long nowMillis, int lastN, Duration window) {
+        long oldest = (nowMillis - window.toMillis()) / 1000 - EPOCH_SECONDS;
+        long end = next.get();
+        long start = Math.max(0, end - Math.min(CAPACITY, lastN));
+        long[] latencies = new long[(int) (end - start)];
+        int n = 0;
+        for (long i = end - 1; i >= start; i--) {
+            long packed = slots.get((int) (i & (CAPACITY - 1)));
+            if (packed == 0 || (packed >>> 32) < oldest) {
+                continue;
+            }
+            latencies[n++] = (packed & 1) == 1 ? Long.MAX_VALUE : (packed >>> 1) & MAX_LATENCY_MS;
+        }
+        if (n == 0) {
+            return null;
+        }
+        Arrays.sort(latencies, 0, n);
+        return latencies[n / 2]; // the upper median: a recovered deployment must win a majority
     }
 
     /** Nearest-rank percentile of the first {@code n} sorted values. */

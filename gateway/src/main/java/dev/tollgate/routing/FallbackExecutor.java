@@ -51,7 +51,8 @@ public class FallbackExecutor {
                                 target.id() + " is cooling down after a 429 for " + cooling + " ms more",
                                 Duration.ofMillis(cooling), "rate_limit_exceeded", "cooling_down", null, null));
                     }
-                    return guard(call.apply(target), target.timeouts(), stream);
+                    target.stats().started();
+                    return guard(call.apply(target), target.timeouts(), stream).doFinally(s -> target.stats().ended());
                 })
                 .transformDeferred(CircuitBreakerOperator.of(target.circuitBreaker()))
                 .doOnNext(item -> {

@@ -142,8 +142,9 @@ public class RoutingTable implements ConfigListener {
     }
 
     /**
-     * The order to try deployments in: the model's own deployments by weighted random choice
-     * (weight 0 = backup only, tried last), then each fallback model's deployments the same way.
+     * The order to try deployments in: the model's own deployments in the order of its strategy
+     * (by default weighted random choice, weight 0 = backup only, tried last), then each fallback
+     * model's deployments in the order of its own.
      */
     public List<DeploymentTarget> plan(ModelRoute route) {
         return plan(snapshot, route, RequestNeeds.NOTHING).targets();
@@ -160,7 +161,7 @@ public class RoutingTable implements ConfigListener {
      * an image skips text-only deployments, tools skip those without tool calling, and so on.
      */
     public Plan plan(Snapshot routes, ModelRoute route, RequestNeeds needs) {
-        return filter(candidates(routes, route), needs);
+        return filter(candidates(routes, route, needs), needs);
     }
 
     static Plan filter(List<DeploymentTarget> candidates, RequestNeeds needs) {
@@ -180,12 +181,13 @@ public class RoutingTable implements ConfigListener {
         return new Plan(targets, skipped == null ? List.of() : skipped);
     }
 
-    private static List<DeploymentTarget> candidates(Snapshot routes, ModelRoute route) {
-        List<DeploymentTarget> plan = new ArrayList<>(weightedOrder(route.deployments()));
+    /** Each model's deployments in the order of its own strategy: the model's first, then each fallback's. */
+    private static List<DeploymentTarget> candidates(Snapshot routes, ModelRoute route, RequestNeeds needs) {
+        List<DeploymentTarget> plan = new ArrayList<>(DeploymentOrder.order(route, needs));
         for (String fallback : route.fallbacks()) {
             ModelRoute fb = routes.route(fallback);
             if (fb != null) {
-                plan.addAll(weightedOrder(fb.deployments()));
+                plan.addAll(DeploymentOrder.order(fb, needs));
             }
         }
         return plan;
