@@ -19,7 +19,7 @@ import java.util.function.DoubleSupplier;
 public final class DeploymentOrder {
 
     /** How many of a deployment's most recent attempts the latency strategy looks at. */
-    static final int LATENCY_SAMPLES = 10;
+    static final int LATENCY_SAMPLES = 5;
 
     private DeploymentOrder() {}
 

@@ -116,8 +116,8 @@ class DeploymentOrderTest {
         }
         List<DeploymentTarget> ts = List.of(a, b);
         assertThat(order(LATENCY, ts, RequestNeeds.NOTHING, 0.5)).containsExactly("b", "a");
-        // a recovered: an exploring call or two are not enough, six of the last ten are.
-        for (int i = 0; i < 5; i++) {
+        // a recovered: two exploring calls are not enough, three of the last five are.
+        for (int i = 0; i < 2; i++) {
             a.stats().record(10_000_000L, false);
         }
         assertThat(order(LATENCY, ts, RequestNeeds.NOTHING, 0.5)).containsExactly("b", "a");
