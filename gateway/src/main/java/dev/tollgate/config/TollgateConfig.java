@@ -21,16 +21,18 @@ public record TollgateConfig(
         List<RateLimit> rateLimits,
         List<Webhook> webhooks,
         List<Admin> admins,
-        Cache cache) {
+        Cache cache,
+        List<Experiment> experiments) {
 
     /** The same config with the models, keys and rate limits that runtime overrides changed. */
     public TollgateConfig withOverrides(Map<String, Model> models, List<Key> keys, List<RateLimit> rateLimits) {
-        return new TollgateConfig(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache);
+        return new TollgateConfig(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache,
+                experiments);
     }
 
     /** Config with only providers, models and keys (no budgets, limits or cache). */
     public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
-        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of(), Cache.OFF);
+        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of(), Cache.OFF, List.of());
     }
 
     /**

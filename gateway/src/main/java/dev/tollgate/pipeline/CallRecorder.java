@@ -137,14 +137,16 @@ final class CallRecorder {
         UsageEvent event = new UsageEvent(
                 UsageEvent.newId(), llm.requestId(), Instant.ofEpochMilli(llm.startEpochMillis()),
                 key.name(), key.team(), key.project(), llm.endUser() != null ? llm.endUser() : key.user(), llm.feature(),
-                llm.operation(), request != null ? request.model() : null,
+                llm.operation(), llm.experiment() != null ? llm.experiment().requestedModel() : request != null ? request.model() : null,
                 target == null ? null : target.model(),
                 target == null ? null : target.provider().name(),
                 target == null ? null : target.id(),
                 stream, billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.cacheWriteInputTokens(),
                 billed.estimated(), cost, costUnknown, target == null || target.price() == null ? null : target.price().version(),
                 (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(),
-                cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), llm.api(), metadata);
+                cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), llm.api(),
+                llm.experiment() == null ? null : llm.experiment().name(), llm.experiment() == null ? null : llm.experiment().variant(),
+                metadata);
         sink.record(event);
         for (Consumer<UsageEvent> hook : llm.finishHooks()) {
             try {

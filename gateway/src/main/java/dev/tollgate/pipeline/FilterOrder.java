@@ -19,6 +19,11 @@ public final class FilterOrder {
     /** The Responses API's stored conversation joins the request before anything counts its tokens. */
     public static final int CONVERSATION = PARSE + 50;
     public static final int AUTHORIZE_MODEL = PARSE + 100;
+    /**
+     * A/B experiments: after the key is known to be allowed the model it asked for, before the
+     * rate limits, cache and budgets, so those all see the variant's model.
+     */
+    public static final int EXPERIMENT = AUTHORIZE_MODEL + 50;
     public static final int RATE_LIMIT = AUTHORIZE_MODEL + 100;
     /**
      * Before the budget: a hit costs nothing, so it needs no reservation and is served even when

@@ -69,7 +69,8 @@ public class LlmCallFilter implements GlobalFilter, Ordered {
         ServerWebExchangeUtils.setAlreadyRouted(exchange);
         LlmExchange llm = LlmExchange.of(exchange);
         LlmRequest request = llm.request();
-        RoutingTable.Plan routed = routing.plan(llm.routes(), llm.route(), RequestNeeds.of(request, llm::inputTokenEstimate));
+        RoutingTable.Plan routed = routing.plan(llm.routes(), llm.route(), RequestNeeds.of(request, llm::inputTokenEstimate),
+                llm.experiment() == null ? null : llm.experiment().strategy());
         List<DeploymentTarget> plan = routed.targets();
         CallTrace trace = new CallTrace();
         for (RoutingTable.Skip skip : routed.skipped()) {

@@ -43,6 +43,14 @@ public final class LlmExchange {
     private Map<String, String> attributes;
     private volatile CacheOutcome cacheOutcome;
     private volatile AnswerTap answerTap;
+    private volatile Experiment experiment;
+
+    /**
+     * The A/B experiment variant this call was assigned: the model the client asked for (the
+     * request now names the variant's model) and the routing strategy the variant uses, null for
+     * the model's own.
+     */
+    public record Experiment(String name, String variant, String requestedModel, dev.tollgate.config.RoutingStrategy strategy) {}
 
     /**
      * Sees the provider's answer in the canonical OpenAI shape, before a front door translates it
@@ -233,6 +241,14 @@ public final class LlmExchange {
 
     public void cacheOutcome(CacheOutcome outcome) {
         this.cacheOutcome = outcome;
+    }
+
+    public Experiment experiment() {
+        return experiment;
+    }
+
+    public void experiment(Experiment assigned) {
+        this.experiment = assigned;
     }
 
     public String endUser() {

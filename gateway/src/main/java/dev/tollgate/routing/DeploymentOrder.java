@@ -24,7 +24,12 @@ public final class DeploymentOrder {
     private DeploymentOrder() {}
 
     public static List<DeploymentTarget> order(ModelRoute route, RequestNeeds needs) {
-        return order(route.model().strategy(), route.deployments(), needs, route.model().maxOutputTokens(),
+        return order(route, needs, null);
+    }
+
+    /** {@code strategy} instead of the model's own when not null. */
+    public static List<DeploymentTarget> order(ModelRoute route, RequestNeeds needs, RoutingStrategy strategy) {
+        return order(strategy != null ? strategy : route.model().strategy(), route.deployments(), needs, route.model().maxOutputTokens(),
                 () -> ThreadLocalRandom.current().nextDouble());
     }
 

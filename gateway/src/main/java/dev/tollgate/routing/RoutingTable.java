@@ -161,7 +161,12 @@ public class RoutingTable implements ConfigListener {
      * an image skips text-only deployments, tools skip those without tool calling, and so on.
      */
     public Plan plan(Snapshot routes, ModelRoute route, RequestNeeds needs) {
-        return filter(candidates(routes, route, needs), needs);
+        return plan(routes, route, needs, null);
+    }
+
+    /** With the model's own deployments ordered by {@code strategy} instead of the model's (an experiment's variant). */
+    public Plan plan(Snapshot routes, ModelRoute route, RequestNeeds needs, dev.tollgate.config.RoutingStrategy strategy) {
+        return filter(candidates(routes, route, needs, strategy), needs);
     }
 
     static Plan filter(List<DeploymentTarget> candidates, RequestNeeds needs) {
@@ -182,8 +187,9 @@ public class RoutingTable implements ConfigListener {
     }
 
     /** Each model's deployments in the order of its own strategy: the model's first, then each fallback's. */
-    private static List<DeploymentTarget> candidates(Snapshot routes, ModelRoute route, RequestNeeds needs) {
-        List<DeploymentTarget> plan = new ArrayList<>(DeploymentOrder.order(route, needs));
+    private static List<DeploymentTarget> candidates(Snapshot routes, ModelRoute route, RequestNeeds needs,
+            dev.tollgate.config.RoutingStrategy strategy) {
+        List<DeploymentTarget> plan = new ArrayList<>(DeploymentOrder.order(route, needs, strategy));
         for (String fallback : route.fallbacks()) {
             ModelRoute fb = routes.route(fallback);
             if (fb != null) {

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * is the same ({@code chat}) for a chat completion and an Anthropic message.
  * {@code cacheOutcome}: hit, semantic-hit or miss when the cache was consulted, else null; a hit
  * costs 0 and {@code costSavedUsd} is what the cached answer cost when a provider produced it.
+ * {@code experiment} and {@code variant}: the A/B experiment arm the call was assigned, else null.
  */
 public record UsageEvent(
         UUID eventId,
@@ -49,6 +50,8 @@ public record UsageEvent(
         String cacheOutcome,
         BigDecimal costSavedUsd,
         String api,
+        String experiment,
+        String variant,
         Map<String, String> metadata) {
 
     /**

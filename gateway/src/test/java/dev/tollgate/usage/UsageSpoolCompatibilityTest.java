@@ -33,5 +33,7 @@ class UsageSpoolCompatibilityTest {
         assertThat(replayed.get(0).requestId()).isEqualTo("r-old");
         assertThat(replayed.get(0).cacheWriteTokens()).isZero();
         assertThat(replayed.get(0).costUnknown()).isFalse();
+        assertThat(replayed.get(0).experiment()).as("spooled before experiments existed").isNull();
+        assertThat(replayed.get(0).variant()).isNull();
     }
 }
