@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code strategy:} of a model, a deployment's own {@code price:}, and {@code experiments:}. */
@@ -48,6 +49,19 @@ class RoutingConfigTest {
         TollgateConfig c = read(HEAD.formatted("cost"));
         assertThat(c.models().get("m").deployments().get(0).price().output()).isEqualByComparingTo(BigDecimal.ZERO);
         assertThat(c.models().get("m").deployments().get(1).price().output()).isEqualByComparingTo("2");
+    }
+
+    @Test
+    void runtimeOverridesKeepTheStrategyAndTheExperiments() {
+        TollgateConfig file = read(HEAD.formatted("priority") + """
+                experiments:
+                  - { name: e1, model: m, variants: [ { name: a }, { name: b, model: n } ] }
+                """);
+        TollgateConfig effective = new RuntimeOverrides(List.of(
+                new RuntimeOverrides.DeploymentOverride("m", "sim/paid", null, null, 0, null)), List.of()).apply(file).config();
+        assertThat(effective.models().get("m").deployments().get(0).id()).as("the override applied").isEqualTo("sim/paid");
+        assertThat(effective.models().get("m").strategy().kind()).isEqualTo(RoutingStrategy.Kind.PRIORITY);
+        assertThat(effective.experiments()).extracting(Experiment::name).containsExactly("e1");
     }
 
     @Test
