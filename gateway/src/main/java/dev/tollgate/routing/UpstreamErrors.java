@@ -39,6 +39,9 @@ public final class UpstreamErrors {
             case FIRST_BYTE_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT, CONNECT_TIMEOUT -> {
                 return new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "server_error", "upstream_timeout", null, summary, null, last);
             }
+            case BAD_RESPONSE -> {
+                return new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "upstream_bad_response", null, summary, null, last);
+            }
             case HTTP_STATUS -> {
                 HttpStatus status = last.status() == 503 ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
                 return new GatewayException(status, "server_error", "upstream_error", null, summary, null, last);
