@@ -172,6 +172,8 @@ abstract class GatewayTestBase {
                     fallbacks: [ backup ]
                   faulty-solo:
                     deployments: [ { provider: faulty, model: faulty-upstream } ]
+                  claude-solo:
+                    deployments: [ { provider: claude, model: claude-sonnet-4-5 } ]
                   sim-model:
                     deployments: [ { provider: sim, model: sim-model } ]
                     price: { input: 0.5, output: 1.5 }
