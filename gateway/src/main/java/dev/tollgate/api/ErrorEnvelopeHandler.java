@@ -113,6 +113,11 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
                     code.is5xxServerError() ? "server_error" : "invalid_request_error", null, null,
                     rse.getReason() != null ? rse.getReason() : "Request failed with status " + code.value());
         }
+        if (ex instanceof io.netty.handler.timeout.ReadTimeoutException) {
+            // A client that sends its body too slowly (tollgate.server.body-*-timeout): counted, not logged per connection.
+            return new GatewayException(HttpStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout", null,
+                    "The request body did not arrive in time; the connection is closed.");
+        }
         String requestId = RequestIdFilter.of(exchange);
         log.error("Unexpected failure on request {}", requestId, ex);
         return new GatewayException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", "internal_error", null,
