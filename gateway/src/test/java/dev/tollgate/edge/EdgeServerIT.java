@@ -113,7 +113,9 @@ class EdgeServerIT {
                     // accepted and waiting for a request
                 }
             }
-            assertThat(refused).isNotEmpty().hasSizeLessThanOrEqualTo(5)
+            // 45 sockets against a limit of 40: at least 5 refused (more when connections of other
+            // tests are still open), and not all of them.
+            assertThat(refused).hasSizeBetween(5, 44)
                     .allSatisfy(r -> assertThat(r).startsWith("HTTP/1.1 503").contains("too_many_connections"));
         } finally {
             for (Socket s : held) {

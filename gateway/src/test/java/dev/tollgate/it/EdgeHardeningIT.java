@@ -88,7 +88,7 @@ class EdgeHardeningIT extends GatewayTestBase {
                 event: error
                 data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
 
-                """)));
+                """).withChunkedDribbleDelay(4, 600))); // the text reaches the client before the error
 
         HttpResponse<String> response = http.post("/v1/messages", KEY, "it-529-mid", MESSAGES_BODY.formatted(",\"stream\":true"));
 
