@@ -153,7 +153,7 @@ final class EmbeddingsHandler {
         return JSON.writeValueAsBytes(root);
     }
 
-    private static Mono<ServerResponse> error(HttpStatus status, String message, String param, String code) {
+    static Mono<ServerResponse> error(HttpStatus status, String message, String param, String code) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode error = root.putObject("error");
         error.put("message", message);

@@ -41,8 +41,15 @@ class SidecarConfiguration {
     }
 
     @Bean
-    RouterFunction<ServerResponse> routes(EmbeddingsHandler handler) {
-        return RouterFunctions.route().POST("/v1/embeddings", handler::embeddings).build();
+    RouterFunction<ServerResponse> routes(EmbeddingsHandler handler, BatchingEmbedder embedder) {
+        ModelsHandler models = new ModelsHandler(embedder.model().id());
+        return RouterFunctions.route()
+                .POST("/v1/embeddings", handler::embeddings)
+                .GET("/v1/models", models::list)
+                .GET("/v1/models/{id}", models::one)
+                // Everything else but the actuator (mapped before router functions): OpenAI's 404.
+                .route(request -> !request.path().startsWith("/actuator"), models::unknown)
+                .build();
     }
 
     @Bean

@@ -99,4 +99,18 @@ class EmbeddingsEndpointTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("sidecar_texts_total").contains("sidecar_batches_total");
     }
+
+    @Test
+    void modelsListsTheServedModelAndUnknownPathsAreOpenAi404s() throws Exception {
+        var models = sdk().models().list();
+        assertThat(models.data()).extracting(m -> m.id()).containsExactly("all-minilm-l6-v2-q");
+        assertThat(sdk().models().retrieve("all-minilm-l6-v2-q").ownedBy()).isEqualTo("tollgate-sidecar");
+        assertThatThrownBy(() -> sdk().models().retrieve("gpt-4o")).isInstanceOf(NotFoundException.class);
+
+        HttpResponse<String> unknown = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).startsWith("{\"error\":{").contains("\"code\":\"unknown_url\"").contains("POST /v1/chat/completions");
+    }
 }

@@ -26,7 +26,9 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorEnvelopeHandler.class);
 
-    private final Map<String, Function<GatewayException, byte[]>> shapesByPath;
+    private static final ErrorShape OPENAI = ErrorEnvelope::json;
+
+    private final Map<String, ErrorShape> shapesByPath;
 
     public ErrorEnvelopeHandler() {
         this(Map.of());
@@ -34,7 +36,15 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
 
     /** @param shapesByPath error body writers for a path and everything below it; OpenAI's envelope elsewhere */
     public ErrorEnvelopeHandler(Map<String, Function<GatewayException, byte[]>> shapesByPath) {
-        this.shapesByPath = Map.copyOf(shapesByPath);
+        this.shapesByPath = new java.util.HashMap<>();
+        shapesByPath.forEach((path, body) -> this.shapesByPath.put(path, body::apply));
+    }
+
+    /** Error shapes (body and wire status) for a path and everything below it; OpenAI's envelope elsewhere. */
+    public static ErrorEnvelopeHandler withShapes(Map<String, ErrorShape> shapesByPath) {
+        ErrorEnvelopeHandler handler = new ErrorEnvelopeHandler();
+        handler.shapesByPath.putAll(shapesByPath);
+        return handler;
     }
 
     @Override
@@ -44,7 +54,8 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
             return Mono.error(ex);
         }
         GatewayException error = toGatewayException(exchange, ex);
-        response.setStatusCode(error.status());
+        ErrorShape shape = shape(exchange.getRequest().getPath().value());
+        response.setStatusCode(HttpStatusCode.valueOf(shape.status(error)));
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);
         headers.remove(HttpHeaders.CONTENT_LENGTH);
@@ -62,18 +73,18 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         } else if (error.status() == HttpStatus.TOO_MANY_REQUESTS || error.status().is5xxServerError()) {
             headers.set("x-should-retry", "true");
         }
-        byte[] body = shape(exchange.getRequest().getPath().value()).apply(error);
+        byte[] body = shape.body(error);
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
     }
 
-    private Function<GatewayException, byte[]> shape(String path) {
-        for (Map.Entry<String, Function<GatewayException, byte[]>> e : shapesByPath.entrySet()) {
+    private ErrorShape shape(String path) {
+        for (Map.Entry<String, ErrorShape> e : shapesByPath.entrySet()) {
             String prefix = e.getKey();
             if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
                 return e.getValue();
             }
         }
-        return ErrorEnvelope::json;
+        return OPENAI;
     }
 
     static GatewayException toGatewayException(ServerWebExchange exchange, Throwable ex) {
@@ -101,6 +112,11 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
             return new GatewayException(status != null ? status : HttpStatus.BAD_REQUEST,
                     code.is5xxServerError() ? "server_error" : "invalid_request_error", null, null,
                     rse.getReason() != null ? rse.getReason() : "Request failed with status " + code.value());
+        }
+        if (ex instanceof io.netty.handler.timeout.ReadTimeoutException) {
+            // A client that sends its body too slowly (tollgate.server.body-*-timeout): counted, not logged per connection.
+            return new GatewayException(HttpStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout", null,
+                    "The request body did not arrive in time; the connection is closed.");
         }
         String requestId = RequestIdFilter.of(exchange);
         log.error("Unexpected failure on request {}", requestId, ex);

@@ -8,6 +8,7 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.JsonNode;
 import dev.tollgate.support.Json;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,6 +23,14 @@ import tools.jackson.databind.node.ObjectNode;
 public final class JsonBody {
 
     static final JsonMapper JSON = Json.MAPPER;
+    /**
+     * Request bodies are read with duplicate keys refused at every depth: two values for one key
+     * are read differently by different parsers (first wins here, last wins there), so a body
+     * the gateway checked could reach the provider meaning something else.
+     */
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("^Duplicate .*?\"(.*)\"");
+    private static final tools.jackson.databind.ObjectReader STRICT = JSON.reader()
+            .with(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     private final byte[] bytes;
     private final ObjectNode tree;
@@ -39,7 +48,7 @@ public final class JsonBody {
         if (bytes.length == 0) {
             throw GatewayException.invalidJson("The request body is empty; expected a JSON object.");
         }
-        try (JsonParser p = JSON.createParser(bytes)) {
+        try (JsonParser p = STRICT.createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw GatewayException.invalidJson("The request body must be a JSON object.");
             }
@@ -61,11 +70,25 @@ public final class JsonBody {
                 throw GatewayException.invalidJson("Unexpected content after the JSON object.");
             }
             return new JsonBody(bytes, tree, spans, open);
+        } catch (StreamConstraintsException e) {
+            // Nesting, number or string length past Jackson's limits: a body no model request needs.
+            throw GatewayException.invalidJson("The JSON body of your request exceeds a parser limit: "
+                    + e.getOriginalMessage() + where(e));
         } catch (JacksonException e) {
-            throw GatewayException.invalidJson("We could not parse the JSON body of your request: "
-                    + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ").");
+            String message = e.getOriginalMessage();
+            java.util.regex.Matcher duplicate = DUPLICATE.matcher(message == null ? "" : message);
+            if (duplicate.find()) {
+                throw GatewayException.invalidJson("The request body has the field '" + duplicate.group(1)
+                        + "' twice in one object" + where(e));
+            }
+            throw GatewayException.invalidJson("We could not parse the JSON body of your request: " + message + where(e));
         }
+    }
+
+    /** " (line L, column C)." when the parser knows where, else ".". */
+    private static String where(JacksonException e) {
+        tools.jackson.core.TokenStreamLocation at = e.getLocation();
+        return at == null ? "." : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ").";
     }
 
     public byte[] bytes() {

@@ -75,7 +75,7 @@ public class GatewayConfiguration {
     @Bean
     ErrorEnvelopeHandler errorEnvelopeHandler() {
         // Anthropic's front door answers errors in Anthropic's shape, so its SDKs raise their usual exceptions.
-        return new ErrorEnvelopeHandler(Map.of(Endpoint.MESSAGES.path(), AnthropicErrors::json));
+        return ErrorEnvelopeHandler.withShapes(Map.of(Endpoint.MESSAGES.path(), AnthropicErrors.SHAPE));
     }
 
     @Bean

@@ -33,6 +33,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Transport {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Transport.class);
+
     private Transport() {}
 
     /** Connect errors, timeouts and cut connections as retryable {@link UpstreamException}s; anything else as it is. */
@@ -116,11 +118,40 @@ public final class Transport {
         UpstreamException read(int status, byte[] body, HttpHeaders headers);
     }
 
-    /** One stream's SSE events to OpenAI chunks; {@link #end} when the upstream body ends. */
-    public interface EventTranslator {
-        List<StreamChunk> accept(List<SseSplitter.Event> events);
+    /** One stream's framed events ({@code E}) to OpenAI chunks; {@link #end} when the upstream body ends. */
+    public interface Translator<E> {
+        List<StreamChunk> accept(List<E> events);
 
+        /** The upstream body ended: the closing chunks, or a failure when the stream is not complete. */
         List<StreamChunk> end();
+    }
+
+    /** One stream's SSE events to OpenAI chunks. */
+    public interface EventTranslator extends Translator<SseSplitter.Event> {}
+
+    /** Cuts a stream's bytes into its events as they arrive; one instance per stream. */
+    public interface Framer<E> {
+        List<E> feed(byte[] bytes);
+
+        /** What is left when the body ends: a last event, nothing, or a failure for a cut one. */
+        List<E> end();
+    }
+
+    /** SSE framing, bounded per event by {@link SseSplitter#DEFAULT_MAX_EVENT_BYTES}. */
+    public static Framer<SseSplitter.Event> sse() {
+        SseSplitter splitter = new SseSplitter();
+        return new Framer<>() {
+            @Override
+            public List<SseSplitter.Event> feed(byte[] bytes) {
+                return splitter.feed(bytes);
+            }
+
+            @Override
+            public List<SseSplitter.Event> end() {
+                SseSplitter.Event last = splitter.flush();
+                return last == null ? List.of() : List.of(last);
+            }
+        };
     }
 
     /**
@@ -155,39 +186,97 @@ public final class Transport {
      * The SSE answer of a sent request, cut into events as the bytes arrive and translated by a
      * fresh translator per subscription; an error status is read whole through {@code errors}.
      */
-    public static Flux<StreamChunk> events(HttpClient.ResponseReceiver<?> sent, ErrorReader errors,
+    public static Flux<StreamChunk> events(String provider, HttpClient.ResponseReceiver<?> sent, ErrorReader errors,
             Supplier<? extends EventTranslator> translators) {
+        return stream(provider, sent, errors, Transport::sse, headers -> translators.get());
+    }
+
+    /**
+     * A streamed answer of any framing, checked the same way for every adapter: a success status
+     * whose body is an HTML page, is empty, or holds no event at all is a retryable
+     * {@link UpstreamException.Kind#BAD_RESPONSE}, found before anything reached the client; a
+     * single event larger than the framer's bound is one too (logged), instead of a stall until
+     * the idle timeout. Whether a stream that ended is complete is the translator's {@code end()}.
+     */
+    public static <E> Flux<StreamChunk> stream(String provider, HttpClient.ResponseReceiver<?> sent, ErrorReader errors,
+            Supplier<? extends Framer<E>> framers, Function<HttpHeaders, ? extends Translator<E>> translators) {
         return sent.<StreamChunk>responseConnection((response, connection) -> {
             if (response.status().code() >= 400) {
                 return failure(response, connection, errors);
             }
-            SseSplitter splitter = new SseSplitter();
-            EventTranslator translator = translators.get();
+            if (isHtml(response.responseHeaders())) {
+                return connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
+                        .flatMap(b -> Mono.<StreamChunk>error(badResponse(provider, response.status().code(),
+                                "an HTML page instead of an event stream: " + snippet(b))));
+            }
+            Framer<E> framer = framers.get();
+            Translator<E> translator = translators.apply(response.responseHeaders());
+            StreamHead head = new StreamHead();
             return connection.inbound().receive().asByteArray()
-                    .concatMapIterable(bytes -> translator.accept(splitter.feed(bytes)))
+                    .concatMapIterable(bytes -> {
+                        head.saw(bytes);
+                        List<E> events = framer.feed(bytes);
+                        head.events += events.size();
+                        return translator.accept(events);
+                    })
                     .concatWith(Flux.defer(() -> {
-                        SseSplitter.Event last = splitter.flush();
-                        List<StreamChunk> out = new ArrayList<>();
-                        if (last != null) {
-                            out.addAll(translator.accept(List.of(last)));
+                        List<E> last = framer.end();
+                        head.events += last.size();
+                        if (head.events == 0) {
+                            return Flux.error(badResponse(provider, response.status().code(), head.bytes == 0
+                                    ? "an empty body instead of an event stream"
+                                    : "a body that is not an event stream: " + snippet(head.first.toByteArray())));
                         }
+                        List<StreamChunk> out = new ArrayList<>(translator.accept(last));
                         out.addAll(translator.end());
                         return Flux.fromIterable(out);
-                    }));
+                    }))
+                    .onErrorMap(SseSplitter.EventTooLargeException.class, e -> {
+                        log.warn("Provider '{}' streamed {}; the attempt fails (request {})", provider, e.getMessage(),
+                                response.requestHeaders().get("x-request-id"));
+                        return badResponse(provider, response.status().code(), e.getMessage());
+                    });
         });
     }
 
+    /** The first bytes of a stream and how many events it held, to tell an empty or foreign body from a stream. */
+    private static final class StreamHead {
+        final java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+        long bytes;
+        long events;
+
+        void saw(byte[] chunk) {
+            bytes += chunk.length;
+            if (events == 0 && first.size() < 300) {
+                first.write(chunk, 0, Math.min(chunk.length, 300 - first.size()));
+            }
+        }
+    }
+
+    private static boolean isHtml(HttpHeaders headers) {
+        String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).contains("html");
+    }
+
+    /** A success status whose body is no answer: retryable, so the next deployment is tried. */
+    public static UpstreamException badResponse(String provider, int status, String what) {
+        return UpstreamException.of(UpstreamException.Kind.BAD_RESPONSE,
+                "provider '" + provider + "' answered " + status + " with " + what, null);
+    }
+
     /**
-     * A success body as a JSON object; a {@code PROTOCOL} failure when it is not JSON or not an
-     * object ({@code what} names what was expected).
+     * A success body as a JSON object; a retryable {@code BAD_RESPONSE} when it is empty, not JSON
+     * or not an object ({@code what} names what was expected).
      */
     public static JsonNode jsonAnswer(byte[] body, String provider, String what) {
+        if (body.length == 0) {
+            throw badResponse(provider, 200, "an empty body instead of " + what);
+        }
         JsonNode json;
         try {
             json = Json.MAPPER.readTree(body);
         } catch (JacksonException e) {
-            throw UpstreamException.of(UpstreamException.Kind.PROTOCOL,
-                    "provider '" + provider + "' answered with invalid JSON: " + e.getOriginalMessage(), null);
+            throw badResponse(provider, 200, "a body that is not JSON (" + e.getOriginalMessage() + "): " + snippet(body));
         }
         if (json == null || !json.isObject()) {
             throw notA(provider, what);
@@ -195,9 +284,9 @@ public final class Transport {
         return json;
     }
 
-    /** The {@code PROTOCOL} failure of an answer that is JSON but not {@code what} the provider should send. */
+    /** The {@code BAD_RESPONSE} failure of an answer that is JSON but not {@code what} the provider should send. */
     public static UpstreamException notA(String provider, String what) {
-        return UpstreamException.of(UpstreamException.Kind.PROTOCOL,
+        return UpstreamException.of(UpstreamException.Kind.BAD_RESPONSE,
                 "provider '" + provider + "' answered with something that is not " + what, null);
     }
 

@@ -22,6 +22,11 @@ public class UpstreamException extends RuntimeException {
         CIRCUIT_OPEN,
         /** The provider answered something that is not the protocol. */
         PROTOCOL,
+        /**
+         * A success status with a body that is no answer: empty, an HTML page, not JSON, not an
+         * event stream, or an event larger than the gateway buffers. Another deployment may do better.
+         */
+        BAD_RESPONSE,
         /** Not called: the deployment is at its configured provider limit or cooling down after a 429. */
         UPSTREAM_LIMIT
     }

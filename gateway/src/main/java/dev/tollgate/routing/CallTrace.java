@@ -13,6 +13,7 @@ public final class CallTrace {
 
     private final List<String> path = new ArrayList<>(2);
     private final List<UpstreamException> failures = new ArrayList<>(1);
+    private final List<DeploymentTarget> tried = new ArrayList<>(2);
     private volatile DeploymentTarget current;
     private volatile DeploymentTarget served;
     private volatile int fallbacks;
@@ -29,6 +30,14 @@ public final class CallTrace {
             fallbacks++;
         }
         current = target;
+        if (tried.stream().noneMatch(t -> t.id().equals(target.id()))) {
+            tried.add(target);
+        }
+    }
+
+    /** Every deployment called for this request, once each, in order. */
+    public synchronized List<DeploymentTarget> tried() {
+        return List.copyOf(tried);
     }
 
     synchronized void failed(DeploymentTarget target, UpstreamException e) {

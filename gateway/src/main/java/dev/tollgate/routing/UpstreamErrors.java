@@ -1,7 +1,9 @@
 package dev.tollgate.routing;
 
 import dev.tollgate.api.GatewayException;
+import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.provider.UpstreamException;
+import dev.tollgate.support.SecretRedactor;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 
@@ -11,6 +13,10 @@ public final class UpstreamErrors {
     private UpstreamErrors() {}
 
     public static GatewayException toClient(Throwable error, CallTrace trace, String model) {
+        return redacted(unredacted(error, trace, model), trace);
+    }
+
+    private static GatewayException unredacted(Throwable error, CallTrace trace, String model) {
         if (error instanceof GatewayException ge) {
             return ge;
         }
@@ -39,7 +45,14 @@ public final class UpstreamErrors {
             case FIRST_BYTE_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT, CONNECT_TIMEOUT -> {
                 return new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "server_error", "upstream_timeout", null, summary, null, last);
             }
+            case BAD_RESPONSE -> {
+                return new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "upstream_bad_response", null, summary, null, last);
+            }
             case HTTP_STATUS -> {
+                if (overloaded(last)) {
+                    return new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "overloaded_error", null,
+                            summary + " The provider is overloaded; retry with backoff.", null, last);
+                }
                 HttpStatus status = last.status() == 503 ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
                 return new GatewayException(status, "server_error", "upstream_error", null, summary, null, last);
             }
@@ -78,9 +91,47 @@ public final class UpstreamErrors {
     public static GatewayException midStream(Throwable error, CallTrace trace) {
         DeploymentTarget served = trace.deployment();
         String cause = error instanceof UpstreamException u ? u.getMessage() : String.valueOf(error.getMessage());
-        return new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "upstream_stream_interrupted", null,
+        if (error instanceof UpstreamException u && overloaded(u)) {
+            // Anthropic's "overloaded_error" event: Claude clients keep the overload signal mid-stream too.
+            return redacted(new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "overloaded_error", null,
+                    "The stream from " + (served != null ? served.id() : "the provider") + " broke off: the provider is overloaded ("
+                            + cause + "); the answer received so far is incomplete.", null, error), trace);
+        }
+        return redacted(new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "upstream_stream_interrupted", null,
                 "The stream from " + (served != null ? served.id() : "the provider") + " broke off after it had started ("
-                        + cause + "); the answer received so far is incomplete.", null, error);
+                        + cause + "); the answer received so far is incomplete.", null, error), trace);
+    }
+
+    /** A 529, or an error the provider itself calls {@code overloaded_error} (Anthropic's, in a stream). */
+    private static boolean overloaded(UpstreamException e) {
+        return e.kind() == UpstreamException.Kind.HTTP_STATUS && (e.status() == 529 || "overloaded_error".equals(e.errorCode()));
+    }
+
+    /**
+     * A provider's message may quote the credentials it was sent (a 500 page echoing headers, a
+     * proxy's error repeating the request): the secrets of every provider called for this request,
+     * and anything shaped like a key, are taken out before the message reaches the client.
+     */
+    static GatewayException redacted(GatewayException e, CallTrace trace) {
+        List<String> secrets = new java.util.ArrayList<>();
+        for (DeploymentTarget target : trace.tried()) {
+            TollgateConfig.Provider provider = target.provider();
+            secrets.add(provider.apiKey());
+            if (provider.cloud() != null) {
+                secrets.add(provider.cloud().secretAccessKey());
+                secrets.add(provider.cloud().sessionToken());
+            }
+            if (provider.headers() != null) {
+                secrets.addAll(provider.headers().values());
+            }
+        }
+        String message = e.getMessage();
+        String clean = SecretRedactor.redact(message, secrets);
+        if (clean == null || clean.equals(message)) {
+            return e;
+        }
+        GatewayException copy = new GatewayException(e.status(), e.type(), e.code(), e.param(), clean, e.retryAfter(), e.getCause());
+        return e.shouldRetry() == null ? copy : copy.shouldRetry(e.shouldRetry());
     }
 
     /**

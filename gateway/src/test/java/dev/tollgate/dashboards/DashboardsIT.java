@@ -101,7 +101,9 @@ class DashboardsIT {
                     dash-flaky: { mode: off }
                     dash-broken: { mode: off }
                 """.formatted(UPSTREAM.port()));
-        gateway = GatewayInstance.start(GatewayInstance.properties(config, dir, "memory"));
+        java.util.Map<String, Object> props = GatewayInstance.properties(config, dir, "memory");
+        props.put("tollgate.server.management-token", "dashboards-management-token"); // as PrometheusServer scrapes
+        gateway = GatewayInstance.start(props);
         prometheus = PrometheusServer.start(dir, "127.0.0.1:" + gateway.port(), DeployFiles.metricsPath(), SCRAPE);
 
         // Two rounds with a scrape after each: a counter first seen in a scrape has no rate until

@@ -109,6 +109,7 @@ class ProviderHealthIT {
                 """.formatted(base, KEY, VIEWER));
         Map<String, Object> props = GatewayInstance.properties(config, dir, "memory");
         props.put("tollgate.admin-key", OWNER);
+        props.put("tollgate.server.management-token", "health-management-token");
         gateway = GatewayInstance.start(props);
     }
 
@@ -176,7 +177,7 @@ class ProviderHealthIT {
             assertThat(response.headers().values("x-tollgate-deployment")).as("text goes to the weighted text deployment")
                     .containsExactly("text/text-model");
         }
-        String metrics = gateway.http().get("/actuator/prometheus", null).body();
+        String metrics = gateway.http().get("/actuator/prometheus", "health-management-token").body();
         assertThat(metrics).containsPattern("tollgate_deployments_skipped_total\\{[^}]*reason=\"vision\"[^}]*} [1-9]");
     }
 
@@ -259,7 +260,7 @@ class ProviderHealthIT {
         assertThat(bad.at("/deployments/0/state").asString()).isEqualTo("degraded");
         assertThat(provider(view, "text").at("/probe/enabled").asBoolean()).isFalse();
 
-        String metrics = gateway.http().get("/actuator/prometheus", null).body();
+        String metrics = gateway.http().get("/actuator/prometheus", "health-management-token").body();
         assertThat(metrics).containsPattern("tollgate_deployment_health\\{[^}]*deployment=\"bad/bad-model\"[^}]*state=\"degraded\"[^}]*} 1");
     }
 

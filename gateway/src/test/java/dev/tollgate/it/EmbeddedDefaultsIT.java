@@ -34,6 +34,7 @@ class EmbeddedDefaultsIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
+        registry.add("tollgate.server.management-token", () -> "embedded-management-token");
         registry.add("tollgate.config", () -> "");
         registry.add("tollgate.usage.url", () -> "h2:file:" + DATA.resolve("usage"));
         registry.add("tollgate.usage.spool-dir", () -> DATA.resolve("spool").toString());
@@ -48,7 +49,7 @@ class EmbeddedDefaultsIT {
         assertThat(http.get("/v1/models", "tg-demo-key").body()).contains("demo-mini", "demo-large", "demo-embed");
         assertThat(http.post("/v1/chat/completions", "tg-demo-key", "embedded-1",
                 "{\"model\":\"demo-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode()).isEqualTo(200);
-        assertThat(http.get("/actuator/health", null).body()).contains("\"usageStore\"").contains("\"UP\"");
+        assertThat(http.get("/actuator/health/details", "embedded-management-token").body()).contains("\"usageStore\"").contains("\"UP\"");
 
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         int rows = 0;

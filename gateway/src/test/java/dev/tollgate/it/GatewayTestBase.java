@@ -110,6 +110,12 @@ abstract class GatewayTestBase {
                     access-key-id: AKIDEXAMPLE
                     secret-access-key: bedrock-test-secret-0000
                     retry: { max-attempts: 1 }
+                  faulty:
+                    type: openai-compatible
+                    base-url: http://127.0.0.1:%1$d/faulty/v1
+                    api-key: sk-faulty-secret-2222
+                    retry: { max-attempts: 1 }
+                    circuit-breaker: { minimum-calls: 1000, sliding-window-size: 1000 }
                   sim:
                     type: simulated
                     ttft: 5ms
@@ -161,6 +167,13 @@ abstract class GatewayTestBase {
                     deployments: [ { provider: bedrock, model: "anthropic.claude-3-haiku-20240307-v1:0" } ]
                     price: { input: 0.25, cached-input: 0.03, output: 1.25 }
                     fallbacks: [ backup ]
+                  faulty:
+                    deployments: [ { provider: faulty, model: faulty-upstream } ]
+                    fallbacks: [ backup ]
+                  faulty-solo:
+                    deployments: [ { provider: faulty, model: faulty-upstream } ]
+                  claude-solo:
+                    deployments: [ { provider: claude, model: claude-sonnet-4-5 } ]
                   sim-model:
                     deployments: [ { provider: sim, model: sim-model } ]
                     price: { input: 0.5, output: 1.5 }

@@ -71,6 +71,7 @@ class OperationsIT {
         registry.add("tollgate.usage.flush-interval", () -> "20ms");
         registry.add("tollgate.usage.batch-size", () -> "50");
         registry.add("tollgate.usage.spool-dir", () -> DIR.resolve("spool").toString());
+        registry.add("tollgate.server.management-token", () -> "ops-management-token");
     }
 
     @AfterAll
@@ -94,7 +95,7 @@ class OperationsIT {
                 POSTGRES.cut();
             }
             if (i == 200) {
-                HttpResponse<String> health = new Http(port).get("/actuator/health", null);
+                HttpResponse<String> health = new Http(port).get("/actuator/health/details", "ops-management-token");
                 assertThat(health.statusCode()).as("spooling is not an outage of the gateway").isEqualTo(200);
                 assertThat(health.body()).contains("\"usageStore\":{\"details\"").contains("SPOOLING");
             }

@@ -49,4 +49,26 @@ class SseSplitterTest {
         assertThat(splitter.flush().data()).isEqualTo("x");
         assertThat(splitter.flush()).isNull();
     }
+
+    @Test
+    void anEventPastTheBoundFailsInsteadOfGrowingWhileCompleteEventsOfAnySizeBeforeItPass() {
+        SseSplitter splitter = new SseSplitter(1024);
+        byte[] big = ("data: " + "y".repeat(900) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        assertThat(splitter.feed(big)).hasSize(1);
+        byte[] part = ("x".repeat(400)).getBytes(StandardCharsets.UTF_8);
+        splitter.feed("data: ".getBytes(StandardCharsets.UTF_8));
+        splitter.feed(part);
+        splitter.feed(part);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> splitter.feed(part))
+                .isInstanceOf(SseSplitter.EventTooLargeException.class).hasMessageContaining("grew past 1024 bytes");
+    }
+
+    @Test
+    void aSeparatorSplitAcrossReadsIsFound() {
+        SseSplitter splitter = new SseSplitter();
+        assertThat(splitter.feed("data: a\r\n".getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(splitter.feed("\r".getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(splitter.feed("\ndata: b\n".getBytes(StandardCharsets.UTF_8))).extracting(SseSplitter.Event::data).containsExactly("a");
+        assertThat(splitter.feed("\n".getBytes(StandardCharsets.UTF_8))).extracting(SseSplitter.Event::data).containsExactly("b");
+    }
 }

@@ -44,6 +44,7 @@ public final class PrometheusServer implements AutoCloseable {
                 scrape_configs:
                   - job_name: tollgate
                     metrics_path: %2$s
+                    authorization: { credentials: dashboards-management-token }
                     static_configs:
                       - targets: ['%3$s']
                 """.formatted(interval.toSeconds(), metricsPath, target));

@@ -1,5 +1,6 @@
 package dev.tollgate.frontdoor.anthropic;
 
+import dev.tollgate.api.ErrorShape;
 import dev.tollgate.api.GatewayException;
 import dev.tollgate.provider.anthropic.AnthropicWire;
 import dev.tollgate.support.Json;
@@ -13,7 +14,27 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class AnthropicErrors {
 
+    /**
+     * Anthropic's body, and its own 529 for an overloaded upstream (which OpenAI clients get as a
+     * 503 {@code overloaded_error}): Claude clients back off on 529 {@code overloaded_error}.
+     */
+    public static final ErrorShape SHAPE = new ErrorShape() {
+        @Override
+        public byte[] body(GatewayException error) {
+            return json(error);
+        }
+
+        @Override
+        public int status(GatewayException error) {
+            return overloaded(error) ? AnthropicWire.OVERLOADED : error.status().value();
+        }
+    };
+
     private AnthropicErrors() {}
+
+    static boolean overloaded(GatewayException e) {
+        return "overloaded_error".equals(e.code());
+    }
 
     public static byte[] json(GatewayException e) {
         return Json.MAPPER.writeValueAsBytes(tree(e));
@@ -25,7 +46,8 @@ public final class AnthropicErrors {
 
     static ObjectNode tree(GatewayException e) {
         ObjectNode root = Json.MAPPER.createObjectNode().put("type", "error");
-        root.putObject("error").put("type", AnthropicWire.errorType(e.status().value())).put("message", e.getMessage());
+        root.putObject("error").put("type", overloaded(e) ? "overloaded_error" : AnthropicWire.errorType(e.status().value()))
+                .put("message", e.getMessage());
         return root;
     }
 }

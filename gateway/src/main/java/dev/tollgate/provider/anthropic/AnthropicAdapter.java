@@ -79,7 +79,7 @@ public class AnthropicAdapter implements ProviderAdapter {
         return Flux.<StreamChunk>defer(() -> {
                     boolean jsonMode = AnthropicMapper.jsonMode(request.request().json());
                     byte[] body = body(request, true);
-                    return Transport.events(send(request, body, true), this::httpError,
+                    return Transport.events(provider.name(), send(request, body, true), this::httpError,
                             () -> new AnthropicMapper.StreamTranslator(provider.name(), request.upstreamModel(), jsonMode,
                                     System.currentTimeMillis() / 1000));
                 })

@@ -52,6 +52,9 @@ public final class AnthropicWire {
     // ---------------------------------------------------------------- errors
 
     /** The HTTP status Anthropic uses for an error type; 500 for types it adds later. */
+    /** Anthropic's own status for "the API is overloaded"; not in HTTP's registry. */
+    public static final int OVERLOADED = 529;
+
     public static int errorStatus(String type) {
         if (type == null) {
             return 500;

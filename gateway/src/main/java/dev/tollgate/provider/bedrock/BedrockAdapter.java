@@ -117,24 +117,10 @@ public class BedrockAdapter implements ProviderAdapter {
         return Flux.<StreamChunk>defer(() -> {
                     byte[] body = body(request);
                     URI uri = uris(request.upstreamModel())[1];
-                    return send(request, uri, body, EVENT_STREAM)
-                            .<StreamChunk>responseConnection((response, connection) -> {
-                                if (response.status().code() >= 400) {
-                                    return Transport.failure(response, connection, this::error);
-                                }
-                                EventStreamFramer framer = new EventStreamFramer();
-                                BedrockMapper.StreamTranslator translator = new BedrockMapper.StreamTranslator(provider.name(),
-                                        id(request, response.responseHeaders()), request.upstreamModel(), System.currentTimeMillis() / 1000);
-                                return connection.inbound().receive().asByteArray()
-                                        .concatMapIterable(bytes -> translator.accept(framer.feed(bytes)))
-                                        .concatWith(Flux.defer(() -> {
-                                            if (framer.hasPartialMessage()) {
-                                                throw UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
-                                                        "provider '" + provider.name() + "' ended the stream inside an event-stream message", null);
-                                            }
-                                            return Flux.fromIterable(translator.end());
-                                        }));
-                            });
+                    return Transport.stream(provider.name(), send(request, uri, body, EVENT_STREAM), this::error,
+                            () -> new EventStreamFramer(provider.name()),
+                            headers -> new BedrockMapper.StreamTranslator(provider.name(), id(request, headers),
+                                    request.upstreamModel(), System.currentTimeMillis() / 1000));
                 })
                 .onErrorMap(this::classify);
     }

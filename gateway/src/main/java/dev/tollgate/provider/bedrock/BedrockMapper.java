@@ -318,7 +318,7 @@ public final class BedrockMapper {
      * role chunk waits for the first content, so an exception right at the start (throttling)
      * fails the attempt before anything reached the client and routing can still fall back.
      */
-    public static final class StreamTranslator {
+    public static final class StreamTranslator implements dev.tollgate.provider.Transport.Translator<Message> {
 
         private final String provider;
         private final ChatChunks.Writer chunks;

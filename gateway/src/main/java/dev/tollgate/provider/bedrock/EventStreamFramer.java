@@ -21,18 +21,24 @@ import software.amazon.awssdk.eventstream.Message;
  * which a gateway holding many streams open cannot afford; this buffer grows to the largest
  * message seen, typically a few hundred bytes. Not thread-safe: one instance per stream.
  */
-final class EventStreamFramer {
+final class EventStreamFramer implements dev.tollgate.provider.Transport.Framer<Message> {
 
     static final int PRELUDE_LENGTH = 12;
     /** Largest message accepted: the format's 16 MiB payload and 128 KiB headers, with room to spare. */
     static final int MAX_MESSAGE_LENGTH = 24 * 1024 * 1024;
 
+    private final String provider;
     private byte[] buffer = new byte[1024];
     private int length;
     private int expected = -1;
 
+    EventStreamFramer(String provider) {
+        this.provider = provider;
+    }
+
     /** The messages completed by {@code bytes}; a message cut by a chunk boundary waits for the rest. */
-    List<Message> feed(byte[] bytes) {
+    @Override
+    public List<Message> feed(byte[] bytes) {
         append(bytes);
         List<Message> messages = null;
         int start = 0;
@@ -72,6 +78,16 @@ final class EventStreamFramer {
         return length > 0;
     }
 
+    /** The body ended: nothing is left, or a message was cut off. */
+    @Override
+    public List<Message> end() {
+        if (hasPartialMessage()) {
+            throw UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
+                    "provider '" + provider + "' ended the stream inside an event-stream message", null);
+        }
+        return List.of();
+    }
+
     private int checkedLength(int at) {
         CRC32 crc = new CRC32();
         crc.update(buffer, at, 8);
@@ -101,7 +117,8 @@ final class EventStreamFramer {
         length += bytes.length;
     }
 
-    private static UpstreamException protocol(String what) {
-        return UpstreamException.of(UpstreamException.Kind.PROTOCOL, "provider streamed " + what, null);
+    /** Bytes that are not an event stream (an HTML page, a JSON error): retryable elsewhere. */
+    private UpstreamException protocol(String what) {
+        return UpstreamException.of(UpstreamException.Kind.BAD_RESPONSE, "provider '" + provider + "' streamed " + what, null);
     }
 }

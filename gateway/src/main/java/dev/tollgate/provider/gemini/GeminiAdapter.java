@@ -82,7 +82,7 @@ public class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public Flux<StreamChunk> stream(ProviderRequest request) {
-        return Flux.<StreamChunk>defer(() -> Transport.events(send(request, body(request), true), this::httpError,
+        return Flux.<StreamChunk>defer(() -> Transport.events(provider.name(), send(request, body(request), true), this::httpError,
                         () -> new GeminiMapper.StreamTranslator(provider.name(), request.upstreamModel(), System.currentTimeMillis() / 1000)))
                 .onErrorMap(this::classify);
     }

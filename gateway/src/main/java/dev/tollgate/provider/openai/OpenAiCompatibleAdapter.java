@@ -109,43 +109,37 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
 
     @Override
     public Mono<ProviderResponse> call(ProviderRequest request) {
-        byte[] body = upstreamBody(request);
-        return send(request, body, false)
-                .responseConnection((response, connection) -> {
-                    int status = response.status().code();
-                    Mono<byte[]> content = connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]);
-                    if (status >= 400) {
-                        return content.flatMap(b -> Mono.error(error(status, b, response.responseHeaders())));
-                    }
-                    return content.map(b -> {
-                        JsonNode json = OpenAiWire.parse(b);
-                        TokenUsage usage = OpenAiWire.usage(json);
-                        return new ProviderResponse(b, usage != null ? usage : OpenAiWire.estimate(request.request().json(), json));
-                    });
-                })
-                .next()
+        return Mono.<ProviderResponse>defer(() -> Transport.answer(send(request, upstreamBody(request), false), this::error,
+                        body -> answer(request, body)))
                 .onErrorMap(this::classify);
     }
 
     @Override
     public Flux<StreamChunk> stream(ProviderRequest request) {
-        byte[] body = upstreamBody(request);
-        return send(request, body, true)
-                .responseConnection((response, connection) -> {
-                    int status = response.status().code();
-                    if (status >= 400) {
-                        return connection.inbound().receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
-                                .flatMap(b -> Mono.<StreamChunk>error(error(status, b, response.responseHeaders())));
-                    }
-                    SseSplitter splitter = new SseSplitter();
-                    return connection.inbound().receive().asByteArray()
-                            .concatMapIterable(bytes -> chunks(splitter.feed(bytes)))
-                            .concatWith(Flux.defer(() -> {
-                                SseSplitter.Event last = splitter.flush();
-                                return last == null ? Flux.empty() : Flux.fromIterable(chunks(List.of(last)));
-                            }));
-                })
+        return Flux.<StreamChunk>defer(() -> Transport.events(provider.name(), send(request, upstreamBody(request), true),
+                        this::error, StreamTranslator::new))
                 .onErrorMap(this::classify);
+    }
+
+    /**
+     * A success body passed on as it is, once it is known to be an answer: JSON with the
+     * {@code choices} (or, for embeddings, {@code data}) the client will read. Some servers answer
+     * an error with a 200; that is the error it says, not a success.
+     */
+    private ProviderResponse answer(ProviderRequest request, byte[] body) {
+        boolean embeddings = request.request().endpoint() == dev.tollgate.api.Endpoint.EMBEDDINGS;
+        String what = embeddings ? "an embeddings list" : "a completion";
+        JsonNode json = Transport.jsonAnswer(body, provider.name(), what);
+        JsonNode error = json.get("error");
+        if (error != null && error.isObject() && !json.has("choices") && !json.has("data")) {
+            int code = error.path("code").asInt(0);
+            throw dialect.error(provider.name(), code >= 400 && code < 600 ? code : 500, body, null);
+        }
+        if (!json.path(embeddings ? "data" : "choices").isArray()) {
+            throw Transport.notA(provider.name(), what + " (no '" + (embeddings ? "data" : "choices") + "' list)");
+        }
+        TokenUsage usage = OpenAiWire.usage(json);
+        return new ProviderResponse(body, usage != null ? usage : OpenAiWire.estimate(request.request().json(), json));
     }
 
     private HttpClient.ResponseReceiver<?> send(ProviderRequest request, byte[] body, boolean stream) {
@@ -178,16 +172,51 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
         return llm.body().rewrite(rewrites);
     }
 
-    private List<StreamChunk> chunks(List<SseSplitter.Event> events) {
-        if (events.isEmpty()) {
-            return List.of();
+    /**
+     * One stream's events, forwarded as they are; usage and generated text are read on the way.
+     * A stream is complete once it said {@code [DONE]} or gave a {@code finish_reason}; one that
+     * ends before either is a broken stream, not a short answer.
+     */
+    private final class StreamTranslator implements Transport.EventTranslator {
+        private boolean done;
+        private boolean finished;
+
+        @Override
+        public List<StreamChunk> accept(List<SseSplitter.Event> events) {
+            if (events.isEmpty()) {
+                return List.of();
+            }
+            List<StreamChunk> out = new java.util.ArrayList<>(events.size());
+            for (SseSplitter.Event event : events) {
+                StreamChunk chunk = chunk(event);
+                if (chunk != null) {
+                    out.add(chunk);
+                }
+            }
+            return out;
         }
-        List<StreamChunk> out = new java.util.ArrayList<>(events.size());
-        for (SseSplitter.Event event : events) {
+
+        @Override
+        public List<StreamChunk> end() {
+            if (done) {
+                return List.of();
+            }
+            if (!finished) {
+                throw UpstreamException.of(UpstreamException.Kind.CONNECTION_CLOSED,
+                        "provider '" + provider.name() + "' ended the stream before a finish_reason and [DONE]", null);
+            }
+            done = true;
+            return List.of(StreamChunk.done(SseFrames.DONE)); // finished but unterminated: close it as OpenAI would
+        }
+
+        private StreamChunk chunk(SseSplitter.Event event) {
+            if (done) {
+                return null;
+            }
             String data = event.data();
             if (data.equals("[DONE]")) {
-                out.add(StreamChunk.done(SseFrames.DONE));
-                continue;
+                done = true;
+                return StreamChunk.done(SseFrames.DONE);
             }
             // Most events are forwarded untouched, so they are not parsed into a tree: an unescaped
             // "error":{ or "usage":{ can only be a key (inside strings quotes are escaped), and the
@@ -198,6 +227,9 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                     throw dialect.error(provider.name(), 500, data.getBytes(StandardCharsets.UTF_8), null);
                 }
             }
+            if (!finished && (data.contains("\"finish_reason\":\"") || data.contains("\"finish_reason\": \""))) {
+                finished = true;
+            }
             TokenUsage usage = null;
             boolean usageOnly = false;
             if (data.contains("\"usage\":{") || data.contains("\"usage\": {")) {
@@ -206,9 +238,8 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                 JsonNode choices = json.get("choices");
                 usageOnly = usage != null && (choices == null || (choices.isArray() && choices.isEmpty()));
             }
-            out.add(new StreamChunk(SseFrames.data(data), usage, usageOnly, usageOnly ? null : OpenAiWire.streamedText(data), false));
+            return new StreamChunk(SseFrames.data(data), usage, usageOnly, usageOnly ? null : OpenAiWire.streamedText(data), false);
         }
-        return out;
     }
 
     private UpstreamException error(int status, byte[] body, HttpHeaders headers) {

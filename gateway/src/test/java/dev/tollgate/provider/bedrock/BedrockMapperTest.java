@@ -181,7 +181,7 @@ class BedrockMapperTest {
     // ---------------------------------------------------------------- streaming
 
     private static List<StreamChunk> translate(byte[] bytes, int chunkSize) {
-        EventStreamFramer framer = new EventStreamFramer();
+        EventStreamFramer framer = new EventStreamFramer("bedrock");
         BedrockMapper.StreamTranslator translator = new BedrockMapper.StreamTranslator("bedrock", "chatcmpl-s", "model-x", 5);
         List<StreamChunk> out = new ArrayList<>();
         for (int i = 0; i < bytes.length; i += chunkSize) {
@@ -250,7 +250,7 @@ class BedrockMapperTest {
 
     @Test
     void aThrottlingExceptionBeforeContentFailsBeforeAnyChunk() {
-        EventStreamFramer framer = new EventStreamFramer();
+        EventStreamFramer framer = new EventStreamFramer("bedrock");
         BedrockMapper.StreamTranslator translator = new BedrockMapper.StreamTranslator("bedrock", "id", "m", 1);
         List<Message> messages = framer.feed(concat(
                 event("messageStart", "{\"role\":\"assistant\"}"),
@@ -267,7 +267,7 @@ class BedrockMapperTest {
 
     @Test
     void aModelStreamErrorMidStreamIsARetryableServerError() {
-        List<Message> messages = new EventStreamFramer().feed(exception("modelStreamErrorException",
+        List<Message> messages = new EventStreamFramer("bedrock").feed(exception("modelStreamErrorException",
                 "{\"message\":\"Model stream error\",\"originalStatusCode\":500,\"originalMessage\":\"boom\"}"));
         assertThatThrownBy(() -> new BedrockMapper.StreamTranslator("bedrock", "id", "m", 1).accept(messages))
                 .isInstanceOfSatisfying(UpstreamException.class, e -> {
@@ -280,25 +280,25 @@ class BedrockMapperTest {
     @Test
     void aStreamThatStopsBeforeMessageStopIsBroken() {
         BedrockMapper.StreamTranslator translator = new BedrockMapper.StreamTranslator("bedrock", "id", "m", 1);
-        translator.accept(new EventStreamFramer().feed(event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hi\"}}")));
+        translator.accept(new EventStreamFramer("bedrock").feed(event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hi\"}}")));
         assertThatThrownBy(translator::end).isInstanceOfSatisfying(UpstreamException.class,
                 e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.CONNECTION_CLOSED));
     }
 
     @Test
-    void badChecksumsAreProtocolErrors() {
+    void badChecksumsAreBadResponsesThatAnotherDeploymentMayAnswer() {
         byte[] frame = event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hello\"}}");
         byte[] badPayload = frame.clone();
         badPayload[badPayload.length - 10] ^= 0x01;
-        assertThatThrownBy(() -> new EventStreamFramer().feed(badPayload))
+        assertThatThrownBy(() -> new EventStreamFramer("bedrock").feed(badPayload))
                 .isInstanceOfSatisfying(UpstreamException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(UpstreamException.Kind.PROTOCOL);
-                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE);
+                    assertThat(e.retryable()).isTrue();
                     assertThat(e.getMessage()).contains("checksum");
                 });
         byte[] badPrelude = frame.clone();
         badPrelude[2] ^= 0x40; // the total length: without the prelude CRC the framer would wait for bytes that never come
-        assertThatThrownBy(() -> new EventStreamFramer().feed(badPrelude))
+        assertThatThrownBy(() -> new EventStreamFramer("bedrock").feed(badPrelude))
                 .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.getMessage()).contains("prelude"));
     }
 
