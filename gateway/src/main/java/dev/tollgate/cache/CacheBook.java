@@ -26,10 +26,10 @@ public final class CacheBook implements ConfigListener, AutoCloseable {
         public static final Policy OFF = new Policy(CacheMode.OFF, Duration.ZERO, 1, null);
     }
 
-    private record State(TollgateConfig.Cache config, TextEmbedder embedder) {}
+    private record State(TollgateConfig.Cache config, TextEmbedder embedder, CacheVerifier verifier) {}
 
     private final Function<TollgateConfig.Semantic, TextEmbedder> embedders;
-    private volatile State state = new State(TollgateConfig.Cache.OFF, null);
+    private volatile State state = new State(TollgateConfig.Cache.OFF, null, null);
 
     public CacheBook(Function<TollgateConfig.Semantic, TextEmbedder> embedders) {
         this.embedders = embedders;
@@ -50,7 +50,9 @@ public final class CacheBook implements ConfigListener, AutoCloseable {
             retire = embedder;
             embedder = embedders.apply(next.semantic()); // may throw: the reload is then refused
         }
-        State prepared = new State(next, embedder);
+        // Loaded here, on the config thread: reading the weights is file I/O, never for an event loop.
+        CacheVerifier verifier = embedder != null && next.semantic().verifier() ? CacheVerifier.forModel(embedder.model()) : null;
+        State prepared = new State(next, embedder, verifier);
         TextEmbedder old = retire;
         TextEmbedder loaded = embedder != current.embedder ? embedder : null;
         return new ConfigListener.Commit() {
@@ -91,6 +93,14 @@ public final class CacheBook implements ConfigListener, AutoCloseable {
     /** Null when no policy uses the semantic stage. */
     public TextEmbedder embedder() {
         return state.embedder;
+    }
+
+    /**
+     * The verifier for the embedder's model; null when it is off, when no policy uses the semantic
+     * stage, or when none was trained for the model (the cosine threshold decides then).
+     */
+    public CacheVerifier verifier() {
+        return state.verifier;
     }
 
     /**

@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -48,8 +47,9 @@ import tools.jackson.databind.JsonNode;
  *   <li>Exact stage: the canonical request's hash within the tenant scope ({@link CacheKeys}).</li>
  *   <li>Semantic stage, when the policy allows it and the request qualifies (last turn is user
  *       text; no tools unless allowed; temperature not above the configured maximum): the last user
- *       turn is embedded and compared with entries of the same partition; a hit needs the
- *       threshold and no veto from {@link SemanticGuards}.</li>
+ *       turn is embedded; its nearest entries of the same partition are candidates, and a hit needs
+ *       the {@link CacheVerifier}'s score at the threshold (or with the verifier off, the cosine)
+ *       and no veto from {@link SemanticGuards}.</li>
  * </ol>
  * A hit is written in the shape the client asked for (JSON, or SSE via {@link StreamReplay}) and
  * metered at cost 0. On a miss the response is copied as it streams by, and once the call's usage
@@ -64,6 +64,12 @@ public class CacheFilter implements GlobalFilter, Ordered {
     public static final String CACHE_HEADER = "x-tollgate-cache";
     public static final String SIMILARITY_HEADER = "x-tollgate-cache-similarity";
     public static final String ID_HEADER = "x-tollgate-cache-id";
+    /** The verifier's score of the best candidate, on hits and misses alike. */
+    public static final String SCORE_HEADER = "x-tollgate-cache-score";
+    /** Why the best candidate was refused by a guard (numbers differ, …), on a miss. */
+    public static final String VETO_HEADER = "x-tollgate-cache-veto";
+    /** How many nearest neighbours the verifier judges. */
+    static final int CANDIDATES = 4;
     /** Larger answers are passed on but not kept. */
     static final int MAX_STORED_BYTES = 4 * 1024 * 1024;
 
@@ -99,7 +105,15 @@ public class CacheFilter implements GlobalFilter, Ordered {
                 .serviceLevelObjectives(0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 1.0).register(meters);
     }
 
-    private record Hit(CacheEntry entry, String outcome, float similarity) {}
+    /**
+     * What a lookup found: a hit ({@code entry} set), or on a miss the best candidate's similarity,
+     * score and veto (all null when the partition held nothing near), so that a miss shows how close
+     * it came.
+     */
+    private record Hit(CacheEntry entry, String outcome, Float similarity, Double score, String veto) {
+
+        static final Hit NONE = new Hit(null, "miss", null, null, null);
+    }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
@@ -128,20 +142,46 @@ public class CacheFilter implements GlobalFilter, Ordered {
                 : Mono.empty();
         long start = System.nanoTime();
         Mono<Hit> lookup = !lookUp ? Mono.empty()
-                : store.exact(keys.exact()).map(e -> new Hit(e, "hit", 1f))
-                        .switchIfEmpty(embedding.flatMap(e -> store.nearest(
-                                        CacheKeys.withUnseenTail(keys.partition(), keys.query().substring(e.coveredChars())),
-                                        e.vector(), policy.threshold(),
-                                        candidate -> SemanticGuards.veto(keys.query(), candidate.query()) == null))
-                                .map(m -> new Hit(m.entry(), "semantic-hit", m.similarity())))
+                : store.exact(keys.exact()).map(e -> new Hit(e, "hit", 1f, null, null))
+                        .switchIfEmpty(embedding.flatMap(e -> semanticLookup(keys.query(), e,
+                                CacheKeys.withUnseenTail(keys.partition(), keys.query().substring(e.coveredChars())), policy)))
                         .onErrorResume(e -> failed("lookup", e));
         return lookup
-                .map(Optional::of)
-                .defaultIfEmpty(Optional.empty())
+                .defaultIfEmpty(Hit.NONE)
                 .doOnNext(found -> lookups.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS))
-                .flatMap(found -> found.isPresent()
-                        ? serve(exchange, llm, found.get())
-                        : miss(exchange, chain, llm, policy, keys, keep, semantic ? embedding : Mono.empty()));
+                .flatMap(found -> found.entry() != null
+                        ? serve(exchange, llm, found)
+                        : miss(exchange, chain, llm, policy, keys, keep, semantic ? embedding : Mono.empty(), found));
+    }
+
+    /**
+     * The nearest entries of the partition are candidates; the verifier (or, with it off, the cosine
+     * threshold) and the guards decide whether one asks the same question.
+     */
+    private Mono<Hit> semanticLookup(String query, Embedding embedding, String partition, CacheBook.Policy policy) {
+        CacheVerifier verifier = book.verifier();
+        double floor = verifier != null ? verifier.minSimilarity() : policy.threshold();
+        return store.candidates(partition, embedding.vector(), floor, CANDIDATES).map(candidates -> {
+            Hit best = Hit.NONE;
+            for (CacheStore.Match candidate : candidates) {
+                CacheEntry entry = candidate.entry();
+                CacheVerifier.Verdict verdict = verifier != null
+                        ? verifier.judge(query, embedding.vector(), entry.query(), entry.vector(), policy.threshold())
+                        : cosineOnly(query, entry, candidate.similarity(), policy.threshold());
+                if (verdict.same()) {
+                    return new Hit(entry, "semantic-hit", verdict.similarity(), verifier != null ? verdict.score() : null, null);
+                }
+                if (best.similarity() == null || verifier != null && verdict.score() > best.score()) {
+                    best = new Hit(null, "miss", verdict.similarity(), verifier != null ? verdict.score() : null, verdict.veto());
+                }
+            }
+            return best;
+        });
+    }
+
+    private static CacheVerifier.Verdict cosineOnly(String query, CacheEntry entry, float similarity, double threshold) {
+        String veto = SemanticGuards.veto(query, entry.query());
+        return new CacheVerifier.Verdict(similarity, similarity, veto, veto == null && similarity >= threshold);
     }
 
     private boolean semanticAllowed(LlmRequest request) {
@@ -164,7 +204,7 @@ public class CacheFilter implements GlobalFilter, Ordered {
         ServerHttpResponse response = exchange.getResponse();
         HttpHeaders headers = response.getHeaders();
         headers.set(CACHE_HEADER, hit.outcome());
-        headers.set(SIMILARITY_HEADER, String.format(Locale.ROOT, "%.4f", hit.similarity()));
+        closeness(headers, hit);
         headers.set(ID_HEADER, hit.entry().id());
         DataBufferFactory buffers = response.bufferFactory();
         FrontDoor frontDoor = llm.frontDoor();
@@ -191,11 +231,25 @@ public class CacheFilter implements GlobalFilter, Ordered {
         return write.doFinally(signal -> CachedCalls.meter(llm, signal, usage, metrics));
     }
 
+    /** Similarity, score and veto of the hit or of a miss's best candidate. */
+    private static void closeness(HttpHeaders headers, Hit hit) {
+        if (hit.similarity() != null) {
+            headers.set(SIMILARITY_HEADER, String.format(Locale.ROOT, "%.4f", hit.similarity()));
+        }
+        if (hit.score() != null) {
+            headers.set(SCORE_HEADER, String.format(Locale.ROOT, "%.4f", hit.score()));
+        }
+        if (hit.veto() != null) {
+            headers.set(VETO_HEADER, hit.veto());
+        }
+    }
+
     private Mono<Void> miss(ServerWebExchange exchange, GatewayFilterChain chain, LlmExchange llm,
-            CacheBook.Policy policy, CacheKeys keys, boolean keep, Mono<Embedding> embedding) {
+            CacheBook.Policy policy, CacheKeys keys, boolean keep, Mono<Embedding> embedding, Hit nearest) {
         count("miss");
         llm.cacheOutcome(new LlmExchange.CacheOutcome("miss", null));
         exchange.getResponse().getHeaders().set(CACHE_HEADER, "miss");
+        closeness(exchange.getResponse().getHeaders(), nearest);
         if (!keep) {
             return chain.filter(exchange);
         }

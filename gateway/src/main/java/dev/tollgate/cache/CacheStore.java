@@ -19,6 +19,12 @@ public interface CacheStore {
      */
     Mono<Match> nearest(String partition, float[] vector, double threshold, Predicate<CacheEntry> accept);
 
+    /**
+     * Up to {@code limit} live entries of the partition with similarity at least
+     * {@code minSimilarity}, most similar first: the candidates the verifier judges.
+     */
+    Mono<java.util.List<Match>> candidates(String partition, float[] vector, double minSimilarity, int limit);
+
     Mono<Void> put(CacheEntry entry);
 
     Mono<CacheEntry> byId(String id);

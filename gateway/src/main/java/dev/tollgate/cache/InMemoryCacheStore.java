@@ -68,6 +68,32 @@ public final class InMemoryCacheStore implements CacheStore, ConfigListener {
     }
 
     @Override
+    public Mono<List<Match>> candidates(String partition, float[] vector, double minSimilarity, int limit) {
+        return Mono.fromSupplier(() -> candidatesNow(partition, vector, minSimilarity, limit));
+    }
+
+    /** Synchronous {@link #candidates}, for the benchmark. */
+    public List<Match> candidatesNow(String partition, float[] vector, double minSimilarity, int limit) {
+        PartitionIndex index = partitions.get(partition);
+        if (index == null) {
+            return List.of();
+        }
+        List<Match> found = index.above(vector, (float) minSimilarity);
+        found.sort((a, b) -> Float.compare(b.similarity(), a.similarity()));
+        List<Match> out = new ArrayList<>(Math.min(limit, found.size()));
+        for (Match candidate : found) {
+            if (out.size() == limit) {
+                break;
+            }
+            CacheEntry entry = live(candidate.entry());
+            if (entry != null && byId.containsKey(entry.id())) {
+                out.add(candidate);
+            }
+        }
+        return out;
+    }
+
+    @Override
     public Mono<Void> put(CacheEntry entry) {
         return Mono.fromRunnable(() -> add(entry));
     }

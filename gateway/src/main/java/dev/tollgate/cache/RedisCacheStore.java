@@ -91,6 +91,11 @@ public final class RedisCacheStore implements CacheStore, ConfigListener, AutoCl
     }
 
     @Override
+    public Mono<java.util.List<Match>> candidates(String partition, float[] vector, double minSimilarity, int limit) {
+        return local.candidates(partition, vector, minSimilarity, limit);
+    }
+
+    @Override
     public Mono<CacheEntry> byId(String id) {
         return local.byId(id);
     }

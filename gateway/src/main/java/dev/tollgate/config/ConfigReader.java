@@ -172,7 +172,8 @@ public final class ConfigReader {
         JsonNode sn = node.path("semantic");
         if (sn.isObject()) {
             String path = "cache.semantic";
-            allowOnly(sn, path, Set.of("model", "threshold", "max-temperature", "tools", "embedder-url", "max-batch", "max-wait"));
+            allowOnly(sn, path, Set.of("model", "threshold", "max-temperature", "tools", "embedder-url", "max-batch", "max-wait",
+                    "verifier"));
             String model = string(sn, "model", path, s.model());
             if (dev.tollgate.embedding.EmbeddingModel.fromId(model).isEmpty()) {
                 problems.add(path + ".model: unknown embedding model '" + model + "' (known: "
@@ -188,7 +189,8 @@ public final class ConfigReader {
             }
             s = new TollgateConfig.Semantic(model, threshold, maxTemperature, tools,
                     url == null ? null : uri(url, path + ".embedder-url"), Math.max(1, maxBatch),
-                    duration(sn, "max-wait", path, s.maxWait()));
+                    duration(sn, "max-wait", path, s.maxWait()),
+                    Boolean.parseBoolean(string(sn, "verifier", path, Boolean.toString(s.verifier()))));
         } else if (!sn.isMissingNode()) {
             problems.add("cache.semantic: expected { model, threshold, max-temperature, tools, embedder-url }");
         }
@@ -235,7 +237,7 @@ public final class ConfigReader {
     private double threshold(JsonNode node, String path, double fallback) {
         double t = number(node, "threshold", path, fallback);
         if (t <= 0 || t > 1) {
-            problems.add(path + ".threshold: a cosine similarity between 0 (exclusive) and 1, was " + t);
+            problems.add(path + ".threshold: a score (verifier probability or cosine) between 0 (exclusive) and 1, was " + t);
         }
         return t;
     }

@@ -54,17 +54,18 @@ public record TollgateConfig(
     public record CachePolicy(CacheMode mode, Duration ttl, Double threshold) {}
 
     /**
-     * The semantic stage. {@code threshold}: least cosine similarity of the last user turns for a
-     * hit. Requests with tools, or with a temperature above {@code maxTemperature}, only use the
+     * The semantic stage. {@code threshold}: least score for a hit — with {@code verifier} on (the
+     * default) the verifier's probability that the two last user turns ask the same question, with
+     * it off their cosine similarity. Requests with tools, or with a temperature above {@code maxTemperature}, only use the
      * exact stage unless {@code tools} is true. {@code embedderUrl}: an embedding sidecar (its
      * OpenAI-compatible {@code /v1/embeddings}); null embeds in-process.
      */
     public record Semantic(String model, double threshold, double maxTemperature, boolean tools, URI embedderUrl,
-            int maxBatch, Duration maxWait) {
-        /** Chosen from bench/cache-eval.sh: the lowest with precision ≥ 0.99 on Disfl-QA's hard negatives (docs/cache.md). */
-        public static final double DEFAULT_THRESHOLD = 0.90;
+            int maxBatch, Duration maxWait, boolean verifier) {
+        /** The verifier's score bar (and with it off, the cosine); see docs/cache.md and the verifier's training report. */
+        public static final double DEFAULT_THRESHOLD = 0.95;
         public static final Semantic DEFAULTS = new Semantic("all-minilm-l6-v2-q", DEFAULT_THRESHOLD, 1.0, false, null,
-                1, Duration.ZERO);
+                1, Duration.ZERO, true);
     }
 
     /**

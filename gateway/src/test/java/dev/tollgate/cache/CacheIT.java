@@ -75,14 +75,22 @@ class CacheIT {
                 .addUserMessage(question).temperature(0.0).build();
     }
 
-    private record Answer(String cache, String similarity, String content) {}
+    /** A question in a partition of its own (the system prompt is part of the partition). */
+    private static ChatCompletionCreateParams ask(String partition, String question) {
+        return ChatCompletionCreateParams.builder().model("cached").addSystemMessage("You answer briefly. " + partition)
+                .addUserMessage(question).temperature(0.0).build();
+    }
+
+    private record Answer(String cache, String similarity, String content, String score, String veto) {}
 
     private static Answer call(OpenAIClient client, ChatCompletionCreateParams params) {
         try (HttpResponseFor<ChatCompletion> response = client.chat().completions().withRawResponse().create(params)) {
             ChatCompletion completion = response.parse().validate();
             return new Answer(response.headers().values("x-tollgate-cache").stream().findFirst().orElse(null),
                     response.headers().values("x-tollgate-cache-similarity").stream().findFirst().orElse(null),
-                    completion.choices().get(0).message().content().orElseThrow());
+                    completion.choices().get(0).message().content().orElseThrow(),
+                    response.headers().values("x-tollgate-cache-score").stream().findFirst().orElse(null),
+                    response.headers().values("x-tollgate-cache-veto").stream().findFirst().orElse(null));
         }
     }
 
@@ -114,6 +122,44 @@ class CacheIT {
         assertThat(call(alice, ask("Is it safe to eat raw eggs?")).cache()).isEqualTo("miss");
         assertThat(call(alice, ask("Is it not safe to eat raw eggs?")).cache()).isEqualTo("miss");
         assertThat(call(alice, ask("Is it safe to eat raw eggs?")).cache()).isEqualTo("hit");
+    }
+
+    @Test
+    void nearMissesAreMissesAndSayHowCloseTheyCame() {
+        String p = "near-" + suffix;
+        String original = "Who was the first European to travel the entire length of the Amazon River?";
+        Answer first = call(alice, ask(p, original));
+        assertThat(first.cache()).isEqualTo("miss");
+        assertThat(first.similarity()).isNull(); // nothing near yet
+
+        Answer when = call(alice, ask(p, "When did the first European travel the entire length of the Amazon River?"));
+        assertThat(when.cache()).isEqualTo("miss");
+        assertThat(Double.parseDouble(when.similarity())).isGreaterThan(0.85);
+        assertThat(when.veto()).isEqualTo("question word differs");
+        assertThat(when.score()).isNotNull();
+
+        assertThat(call(alice, ask(p, "Who was the first European to travel the entire length of the Nile River?")).cache())
+                .isEqualTo("miss");
+        assertThat(call(alice, ask(p, "Who was not the first European to travel the entire length of the Amazon River?"))
+                .cache()).isEqualTo("miss");
+        assertThat(call(alice, ask(p, "Who was the first European to travel 500 miles along the Amazon River?")).cache())
+                .isEqualTo("miss");
+        assertThat(call(alice, ask(p, "How many kilometers long is the Amazon River?")).cache()).isEqualTo("miss");
+        assertThat(call(alice, ask(p, "How many miles long is the Amazon River?")).cache()).isEqualTo("miss");
+
+    }
+
+    @Test
+    void aSpokenSelfCorrectionIsASemanticHit() {
+        String p = "corrected-" + suffix;
+        Answer first = call(alice, ask(p, "Who was the first European to travel the entire length of the Amazon River?"));
+        // "no" here repairs, it does not negate: the question asked is the original one.
+        Answer corrected = call(alice, ask(p,
+                "Who was the first European to travel the entire length of the Nile, no, I mean the Amazon River?"));
+        assertThat(first.cache()).isEqualTo("miss");
+        assertThat(corrected.cache()).isEqualTo("semantic-hit");
+        assertThat(corrected.content()).isEqualTo(first.content());
+        assertThat(Double.parseDouble(corrected.score())).isBetween(0.95, 1.0);
     }
 
     @Test
