@@ -21,7 +21,8 @@ public record TollgateConfig(
         List<RateLimit> rateLimits,
         List<Webhook> webhooks,
         List<Admin> admins,
-        Cache cache) {
+        Cache cache,
+        Routing routing) {
 
     /** The same config with the models, keys and rate limits that runtime overrides changed. */
     public TollgateConfig withOverrides(Map<String, Model> models, List<Key> keys, List<RateLimit> rateLimits) {
@@ -31,6 +32,13 @@ public record TollgateConfig(
     /** Config with only providers, models and keys (no budgets, limits or cache). */
     public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
         this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of(), Cache.OFF);
+    }
+
+    /** Config without routing aliases. */
+    public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys,
+            List<Budget> budgets, ZoneId budgetTimeZone, List<RateLimit> rateLimits, List<Webhook> webhooks,
+            List<Admin> admins, Cache cache) {
+        this(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache, Routing.NONE);
     }
 
     /**

@@ -27,8 +27,9 @@ public class R2dbcUsageStore implements UsageStore {
     private static final String COLUMNS = "event_id, request_id, created_at, key_name, team, project, end_user, feature, "
             + "operation, requested_model, model, provider, deployment, stream, input_tokens, output_tokens, "
             + "cached_input_tokens, tokens_estimated, cost_usd, price_version, latency_ms, ttft_ms, status, error_code, "
-            + "fallback_path, attempts, cache_outcome, cost_saved_usd, cache_write_tokens, cost_unknown, api, metadata";
-    private static final int COLUMN_COUNT = 32;
+            + "fallback_path, attempts, cache_outcome, cost_saved_usd, cache_write_tokens, cost_unknown, api, "
+            + "tier, route_stage, route_reason, complexity, baseline_cost_usd, metadata";
+    private static final int COLUMN_COUNT = 37;
 
     private final ConnectionFactory connections;
     private final Dialect dialect;
@@ -122,6 +123,20 @@ public class R2dbcUsageStore implements UsageStore {
         s.bind(i++, e.cacheWriteTokens());
         s.bind(i++, e.costUnknown());
         text(s, i++, e.api());
+        UsageEvent.Route route = e.route();
+        text(s, i++, route == null ? null : route.tier());
+        text(s, i++, route == null ? null : route.stage());
+        text(s, i++, route == null ? null : route.reason());
+        if (route == null || route.complexity() == null) {
+            s.bindNull(i++, Double.class);
+        } else {
+            s.bind(i++, route.complexity());
+        }
+        if (e.baselineCostUsd() == null) {
+            s.bindNull(i++, BigDecimal.class);
+        } else {
+            s.bind(i++, e.baselineCostUsd());
+        }
         text(s, i, metadata(e.metadata()));
     }
 
