@@ -26,7 +26,7 @@ public record TollgateConfig(
 
     /** The same config with the models, keys and rate limits that runtime overrides changed. */
     public TollgateConfig withOverrides(Map<String, Model> models, List<Key> keys, List<RateLimit> rateLimits) {
-        return new TollgateConfig(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache);
+        return new TollgateConfig(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache, routing);
     }
 
     /** Config with only providers, models and keys (no budgets, limits or cache). */
