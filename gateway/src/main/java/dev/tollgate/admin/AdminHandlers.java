@@ -112,7 +112,7 @@ public class AdminHandlers {
         // leaves its keep-alive connection in a state some HTTP clients never recover from.
         return body(request).flatMap(body -> {
             requireKeyWriter(who);
-            TollgateConfig.Key parsed = validated("key", () -> new ConfigReader(n -> null).readApiKey(body, config.get().models().keySet()));
+            TollgateConfig.Key parsed = validated("key", () -> new ConfigReader(n -> null).readApiKey(body, modelsAndAliases(config.get())));
             String name = parsed.name();
             if (name == null) {
                 throw GatewayException.missingParam("name", "Missing required parameter: 'name'.");
@@ -459,4 +459,11 @@ public class AdminHandlers {
         return new GatewayException(HttpStatus.NOT_FOUND, "invalid_request_error", "not_found", null, message);
     }
 
+
+    /** What a key may be allowed: the config's models and its routing aliases. */
+    private static java.util.Set<String> modelsAndAliases(TollgateConfig config) {
+        java.util.Set<String> names = new java.util.HashSet<>(config.models().keySet());
+        names.addAll(config.routing().aliases().keySet());
+        return names;
+    }
 }

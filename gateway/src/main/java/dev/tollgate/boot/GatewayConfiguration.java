@@ -169,7 +169,7 @@ public class GatewayConfiguration {
 
     @Bean
     ModelAccessFilter modelAccessFilter(ConfigWatcher configWatcher) {
-        return new ModelAccessFilter();
+        return new ModelAccessFilter(configWatcher);
     }
 
     @Bean

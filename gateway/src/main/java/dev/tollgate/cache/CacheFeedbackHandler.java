@@ -4,7 +4,6 @@ import dev.tollgate.api.GatewayException;
 import dev.tollgate.auth.VirtualKey;
 import dev.tollgate.auth.VirtualKeyStore;
 import dev.tollgate.support.Json;
-import dev.tollgate.support.KeyHash;
 import java.time.Instant;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -93,14 +92,7 @@ public final class CacheFeedbackHandler {
     }
 
     private Mono<VirtualKey> caller(HttpHeaders headers) {
-        String auth = headers.getFirst(HttpHeaders.AUTHORIZATION);
-        String presented = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
-        if (presented == null || presented.isEmpty()) {
-            return Mono.error(GatewayException.unauthorized(
-                    "You didn't provide an API key. Send your Tollgate key as 'Authorization: Bearer tg-...'."));
-        }
-        return keys.findByHash(KeyHash.sha256(presented))
-                .switchIfEmpty(Mono.error(() -> GatewayException.unauthorized("Incorrect API key provided.")));
+        return dev.tollgate.auth.BearerKey.resolve(keys, headers);
     }
 
     private static GatewayException notFound(String id) {

@@ -140,6 +140,10 @@ public class CacheFilter implements GlobalFilter, Ordered {
         Mono<Embedding> embedding = semantic
                 ? embedder.embed(keys.query()).onErrorResume(e -> failed("embedding", e)).cache()
                 : Mono.empty();
+        if (semantic) {
+            // Offered to the routing classifier, which scores the same text: embedded once per call.
+            llm.textEmbedding(new LlmExchange.TextEmbedding(keys.query(), embedder.model(), embedding));
+        }
         long start = System.nanoTime();
         Mono<Hit> lookup = !lookUp ? Mono.empty()
                 : store.exact(keys.exact()).map(e -> new Hit(e, "hit", 1f, null, null))

@@ -50,6 +50,8 @@ public final class ConfigReader {
     private final Function<String, String> environment;
     private final PriceCatalog catalog;
     private final List<String> problems = new ArrayList<>();
+    /** Names under routing.aliases: a key may be allowed an alias like a model. */
+    private Set<String> aliasNames = Set.of();
 
     public ConfigReader(Function<String, String> environment) {
         this(environment, PriceCatalog.defaults());
@@ -84,7 +86,9 @@ public final class ConfigReader {
         if (!root.isObject()) {
             throw new ConfigException(source, List.of("(root): expected a mapping with providers, models and keys"));
         }
-        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts", "admins", "cache", "experiments"));
+        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts", "admins", "cache",
+                "experiments", "routing"));
+        aliasNames = RoutingReader.aliasNames(root);
 
         Map<String, Provider> providers = new LinkedHashMap<>();
         JsonNode providersNode = root.path("providers");
@@ -139,13 +143,15 @@ public final class ConfigReader {
         List<Admin> admins = admins(root.path("admins"));
         TollgateConfig.Cache cache = cache(root.path("cache"));
         List<Experiment> experiments = ExperimentsSection.read(root.path("experiments"), models.keySet(), problems);
+        Routing routing = new RoutingReader(problems, (text, at) -> env.apply(text, at, problems))
+                .read(root.path("routing"), models.keySet());
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         // Insertion order kept: /v1/models lists models in the order the file names them.
         return new TollgateConfig(java.util.Collections.unmodifiableMap(providers),
                 java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks, admins, cache,
-                experiments);
+                experiments, routing);
     }
 
     private TollgateConfig.Cache cache(JsonNode node) {
@@ -577,7 +583,7 @@ public final class ConfigReader {
         List<String> models = stringList(k.path("models"), path + ".models");
         for (int m = 0; m < models.size(); m++) {
             String model = models.get(m);
-            if (!model.equals("*") && !modelsNode.has(model)) {
+            if (!model.equals("*") && !modelsNode.has(model) && !aliasNames.contains(model)) {
                 problems.add(path + ".models[" + m + "]: unknown model '" + model + "'"
                         + suggestion(model, modelsNode.propertyNames()));
             }

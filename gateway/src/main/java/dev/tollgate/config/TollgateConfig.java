@@ -22,17 +22,25 @@ public record TollgateConfig(
         List<Webhook> webhooks,
         List<Admin> admins,
         Cache cache,
-        List<Experiment> experiments) {
+        List<Experiment> experiments,
+        Routing routing) {
 
     /** The same config with the models, keys and rate limits that runtime overrides changed. */
     public TollgateConfig withOverrides(Map<String, Model> models, List<Key> keys, List<RateLimit> rateLimits) {
         return new TollgateConfig(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache,
-                experiments);
+                experiments, routing);
     }
 
     /** Config with only providers, models and keys (no budgets, limits or cache). */
     public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
-        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of(), Cache.OFF, List.of());
+        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of(), Cache.OFF, List.of(), Routing.NONE);
+    }
+
+    /** Config without routing aliases. */
+    public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys,
+            List<Budget> budgets, ZoneId budgetTimeZone, List<RateLimit> rateLimits, List<Webhook> webhooks,
+            List<Admin> admins, Cache cache) {
+        this(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache, List.of(), Routing.NONE);
     }
 
     /**

@@ -84,6 +84,18 @@ final class CallRecorder {
         this.failure = e;
     }
 
+    /**
+     * The same tokens on the alias's baseline model: what routing saved is baseline minus cost.
+     * Equal to the cost when the call was served by the baseline itself (or cost nothing).
+     */
+    private static BigDecimal baselineCost(LlmExchange.AliasRoute route, TokenUsage billed, BigDecimal cost,
+            LlmExchange.CacheOutcome cached) {
+        if (cached != null && cached.hit() || route.model().equals(route.baselineModel())) {
+            return cost;
+        }
+        return route.baselinePrice() == null ? null : CostCalculator.cost(route.baselinePrice(), billed);
+    }
+
     void finish(SignalType signal) {
         if (!llm.claimMetering()) {
             return;
@@ -134,10 +146,14 @@ final class CallRecorder {
             metadata.putAll(llm.tags());
         }
         Duration latency = Duration.ofNanos(end - llm.startNanos());
+        LlmExchange.AliasRoute route = llm.aliasRoute();
+        UsageEvent.Route routed = route == null ? null : new UsageEvent.Route(route.tier(), route.stage(), route.reason(),
+                route.complexity(), baselineCost(route, billed, cost, cached));
         UsageEvent event = new UsageEvent(
                 UsageEvent.newId(), llm.requestId(), Instant.ofEpochMilli(llm.startEpochMillis()),
                 key.name(), key.team(), key.project(), llm.endUser() != null ? llm.endUser() : key.user(), llm.feature(),
-                llm.operation(), llm.experiment() != null ? llm.experiment().requestedModel() : request != null ? request.model() : null,
+                llm.operation(), llm.experiment() != null ? llm.experiment().requestedModel()
+                        : route != null ? route.alias() : request != null ? request.model() : null,
                 target == null ? null : target.model(),
                 target == null ? null : target.provider().name(),
                 target == null ? null : target.id(),
@@ -146,7 +162,7 @@ final class CallRecorder {
                 (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(),
                 cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), llm.api(),
                 llm.experiment() == null ? null : llm.experiment().name(), llm.experiment() == null ? null : llm.experiment().variant(),
-                metadata);
+                metadata, routed);
         sink.record(event);
         for (Consumer<UsageEvent> hook : llm.finishHooks()) {
             try {

@@ -30,6 +30,11 @@ public final class FilterOrder {
      * the budget is spent. After the rate limit: a hit is still a request.
      */
     public static final int CACHE = RATE_LIMIT + 50;
+    /**
+     * After the cache (a hit needs no route), before the budget: a routing alias is resolved to its
+     * tier's model here, so the budget reserves on the prices of the model actually called.
+     */
+    public static final int CLASSIFY = CACHE + 25;
     public static final int BUDGET = RATE_LIMIT + 100;
     /** Terminal filters: they write the response and end the chain. */
     public static final int TERMINAL = Integer.MAX_VALUE - 1000;

@@ -52,6 +52,25 @@ public final class LlmExchange {
      */
     public record Experiment(String name, String variant, String requestedModel, dev.tollgate.config.RoutingStrategy strategy) {}
 
+    private volatile AliasRoute aliasRoute;
+    private volatile TextEmbedding textEmbedding;
+
+    /**
+     * How a routing alias was resolved: alias → tier → model, the stage that decided
+     * ({@code rule}, {@code classifier}, {@code llm}, {@code default}) and why (rule name, score
+     * threshold, LLM task type), the complexity score (null when it could not be computed) and the
+     * alias's baseline model, on whose prices {@code baseline_cost_usd} is computed.
+     */
+    public record AliasRoute(String alias, String tier, String model, String stage, String reason, Double complexity,
+            String baselineModel, dev.tollgate.config.TollgateConfig.Price baselinePrice) {}
+
+    /**
+     * A sentence embedding a step computed for this request (the semantic cache's of the last user
+     * turn), offered to later steps so the same text is embedded once. Cold and cached: whoever
+     * subscribes first runs it, everyone after gets the same vector.
+     */
+    public record TextEmbedding(String text, String model, reactor.core.publisher.Mono<dev.tollgate.embedding.Embedding> embedding) {}
+
     /**
      * Sees the provider's answer in the canonical OpenAI shape, before a front door translates it
      * for the client: the complete body, or every stream chunk (the usage chunk included, whether
@@ -89,6 +108,20 @@ public final class LlmExchange {
         LlmExchange llm = new LlmExchange(requestId, endpoint != null ? endpoint.operation() : "other",
                 endpoint == Endpoint.MESSAGES ? "anthropic" : endpoint == Endpoint.RESPONSES ? "responses" : "openai");
         exchange.getAttributes().put(ATTRIBUTE, llm);
+        return llm;
+    }
+
+    /**
+     * For an endpoint outside the proxy pipeline ({@code /v1/route/explain}): the exchange the
+     * pipeline would have built for this key and request, with the same attributes (key metadata,
+     * {@code x-tollgate-*} user, feature and tags).
+     */
+    public static LlmExchange outsidePipeline(ServerWebExchange exchange, String requestId, VirtualKey key, LlmRequest request) {
+        LlmExchange llm = start(exchange, requestId);
+        llm.authenticated(key);
+        org.springframework.http.HttpHeaders headers = exchange.getRequest().getHeaders();
+        llm.parsed(request, request.user() != null ? request.user() : headers.getFirst(ParseRequestFilter.USER_HEADER),
+                headers.getFirst(ParseRequestFilter.FEATURE_HEADER), ParseRequestFilter.tags(headers));
         return llm;
     }
 
@@ -204,6 +237,7 @@ public final class LlmExchange {
             put(a, "user", endUser != null ? endUser : key.user());
             put(a, "model", request != null ? request.model() : null);
             put(a, "feature", feature);
+            put(a, "alias", aliasRoute != null ? aliasRoute.alias() : null);
             attributes = Map.copyOf(a);
         }
         return attributes;
@@ -249,6 +283,30 @@ public final class LlmExchange {
 
     public void experiment(Experiment assigned) {
         this.experiment = assigned;
+    }
+
+    /** How the routing alias the client called was resolved; null for a call to a model. */
+    public AliasRoute aliasRoute() {
+        return aliasRoute;
+    }
+
+    /**
+     * The alias was resolved: the request now names the tier's model, which is the route the rest
+     * of the pipeline uses (budget, call, fallbacks); budgets and limits see it as {@code model}.
+     */
+    public void routed(AliasRoute decision, LlmRequest rewritten, ModelRoute tierRoute) {
+        this.aliasRoute = decision;
+        this.request = rewritten;
+        this.route = tierRoute;
+        this.attributes = null;
+    }
+
+    public TextEmbedding textEmbedding() {
+        return textEmbedding;
+    }
+
+    public void textEmbedding(TextEmbedding embedding) {
+        this.textEmbedding = embedding;
     }
 
     public String endUser() {

@@ -54,13 +54,19 @@ public class ModelCatalogFilter implements GlobalFilter, Ordered {
                     data.add(model(m, created));
                 }
             }
+            for (String alias : loaded.config().routing().aliases().keySet()) {
+                if (key.allows(alias)) {
+                    data.add(alias(alias, created));
+                }
+            }
         } else {
             String id = path.substring("/v1/models/".length());
             TollgateConfig.Model m = loaded.config().models().get(id);
-            if (m == null || !key.allows(id)) {
+            boolean alias = loaded.config().routing().aliases().containsKey(id);
+            if (m == null && !alias || !key.allows(id)) {
                 return Mono.error(GatewayException.modelNotFound(id));
             }
-            body = model(m, created);
+            body = m != null ? model(m, created) : alias(id, created);
         }
         byte[] bytes = JSON.writeValueAsBytes(body);
         ServerHttpResponse response = exchange.getResponse();
@@ -72,6 +78,12 @@ public class ModelCatalogFilter implements GlobalFilter, Ordered {
     private static ObjectNode model(TollgateConfig.Model m, long created) {
         return JSON.createObjectNode().put("id", m.name()).put("object", "model").put("created", created)
                 .put("owned_by", m.ownedBy());
+    }
+
+    /** A routing alias (docs/routing.md): listed like a model, owned by the gateway's router. */
+    private static ObjectNode alias(String name, long created) {
+        return JSON.createObjectNode().put("id", name).put("object", "model").put("created", created)
+                .put("owned_by", "tollgate-router");
     }
 
     @Override

@@ -102,7 +102,7 @@ public class ParseRequestFilter implements GlobalFilter, Ordered {
         }
     }
 
-    private static Map<String, String> tags(HttpHeaders headers) {
+    static Map<String, String> tags(HttpHeaders headers) {
         Map<String, String> tags = null;
         for (String name : headers.headerNames()) {
             if (name.length() > TAG_PREFIX.length() && name.regionMatches(true, 0, TAG_PREFIX, 0, TAG_PREFIX.length())) {

@@ -28,8 +28,8 @@ public class R2dbcUsageStore implements UsageStore {
             + "operation, requested_model, model, provider, deployment, stream, input_tokens, output_tokens, "
             + "cached_input_tokens, tokens_estimated, cost_usd, price_version, latency_ms, ttft_ms, status, error_code, "
             + "fallback_path, attempts, cache_outcome, cost_saved_usd, cache_write_tokens, cost_unknown, api, "
-            + "experiment, variant, metadata";
-    private static final int COLUMN_COUNT = 34;
+            + "experiment, variant, tier, route_stage, route_reason, complexity, baseline_cost_usd, metadata";
+    private static final int COLUMN_COUNT = 39;
 
     private final ConnectionFactory connections;
     private final Dialect dialect;
@@ -125,6 +125,20 @@ public class R2dbcUsageStore implements UsageStore {
         text(s, i++, e.api());
         text(s, i++, e.experiment());
         text(s, i++, e.variant());
+        UsageEvent.Route route = e.route();
+        text(s, i++, route == null ? null : route.tier());
+        text(s, i++, route == null ? null : route.stage());
+        text(s, i++, route == null ? null : route.reason());
+        if (route == null || route.complexity() == null) {
+            s.bindNull(i++, Double.class);
+        } else {
+            s.bind(i++, route.complexity());
+        }
+        if (e.baselineCostUsd() == null) {
+            s.bindNull(i++, BigDecimal.class);
+        } else {
+            s.bind(i++, e.baselineCostUsd());
+        }
         text(s, i, metadata(e.metadata()));
     }
 

@@ -52,7 +52,34 @@ public record UsageEvent(
         String api,
         String experiment,
         String variant,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        Route route) {
+
+    /**
+     * How a call to a routing alias was routed: tier, deciding stage and reason, complexity score,
+     * and {@code baselineCostUsd}, what the same tokens would have cost on the alias's baseline
+     * model (null when that model has no price). Null on calls to a model.
+     */
+    public record Route(String tier, String stage, String reason, Double complexity, BigDecimal baselineCostUsd) {}
+
+    /** Without a route (a call to a model, not an alias). */
+    public UsageEvent(UUID eventId, String requestId, Instant createdAt, String keyName, String team, String project,
+            String endUser, String feature, String operation, String requestedModel, String model, String provider,
+            String deployment, boolean stream, long inputTokens, long outputTokens, long cachedInputTokens,
+            long cacheWriteTokens, boolean tokensEstimated, BigDecimal costUsd, boolean costUnknown, String priceVersion,
+            int latencyMs, Integer ttftMs, int status, String errorCode, String fallbackPath, int attempts,
+            String cacheOutcome, BigDecimal costSavedUsd, String api, String experiment, String variant,
+            Map<String, String> metadata) {
+        this(eventId, requestId, createdAt, keyName, team, project, endUser, feature, operation, requestedModel, model,
+                provider, deployment, stream, inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens,
+                tokensEstimated, costUsd, costUnknown, priceVersion, latencyMs, ttftMs, status, errorCode, fallbackPath,
+                attempts, cacheOutcome, costSavedUsd, api, experiment, variant, metadata, null);
+    }
+
+    /** What the call would have cost without routing: the baseline's price when routed, else the cost itself. */
+    public BigDecimal baselineCostUsd() {
+        return route != null ? route.baselineCostUsd() : costUsd;
+    }
 
     /**
      * A random (version 4) id from a non-blocking generator: {@code UUID.randomUUID()} draws on
