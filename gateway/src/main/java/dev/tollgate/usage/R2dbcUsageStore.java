@@ -34,8 +34,15 @@ public class R2dbcUsageStore implements UsageStore {
     private final Dialect dialect;
     private final String insertSql;
     private final String description;
+    private final R2dbcUsageRollups rollups;
 
     public R2dbcUsageStore(ConnectionFactory connections, Dialect dialect, String description) {
+        this(connections, dialect, description, true);
+    }
+
+    /** {@code maintainRollups} false only to measure what maintaining them costs (bench). */
+    public R2dbcUsageStore(ConnectionFactory connections, Dialect dialect, String description, boolean maintainRollups) {
+        this.rollups = maintainRollups ? new R2dbcUsageRollups(dialect) : null;
         this.connections = connections;
         this.dialect = dialect;
         this.description = description;
@@ -58,8 +65,10 @@ public class R2dbcUsageStore implements UsageStore {
         }
         return Mono.usingWhen(connections.create(),
                 c -> Mono.from(c.beginTransaction())
-                        .thenMany(Flux.from(bindAll(c.createStatement(insertSql), batch).execute()))
-                        .concatMap(r -> r.getRowsUpdated())
+                        .then(rollups == null ? Mono.just(batch) : rollups.unseen(c, batch))
+                        .flatMap(unseen -> Flux.from(bindAll(c.createStatement(insertSql), batch).execute())
+                                .concatMap(r -> r.getRowsUpdated())
+                                .then(rollups == null ? Mono.empty() : rollups.add(c, unseen)))
                         .then(Mono.from(c.commitTransaction())),
                 Connection::close,
                 (c, err) -> Mono.from(c.rollbackTransaction()).onErrorResume(e -> Mono.empty())
