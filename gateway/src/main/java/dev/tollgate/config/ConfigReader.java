@@ -84,7 +84,7 @@ public final class ConfigReader {
         if (!root.isObject()) {
             throw new ConfigException(source, List.of("(root): expected a mapping with providers, models and keys"));
         }
-        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts", "admins", "cache"));
+        allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts", "admins", "cache", "insights"));
 
         Map<String, Provider> providers = new LinkedHashMap<>();
         JsonNode providersNode = root.path("providers");
@@ -138,12 +138,13 @@ public final class ConfigReader {
         List<Webhook> webhooks = webhooks(root.path("alerts"));
         List<Admin> admins = admins(root.path("admins"));
         TollgateConfig.Cache cache = cache(root.path("cache"));
+        Insights insights = new InsightsConfigReader(problems).read(root.path("insights"));
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         // Insertion order kept: /v1/models lists models in the order the file names them.
         return new TollgateConfig(java.util.Collections.unmodifiableMap(providers),
-                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks, admins, cache);
+                java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks, admins, cache, insights);
     }
 
     private TollgateConfig.Cache cache(JsonNode node) {

@@ -21,7 +21,14 @@ public record TollgateConfig(
         List<RateLimit> rateLimits,
         List<Webhook> webhooks,
         List<Admin> admins,
-        Cache cache) {
+        Cache cache,
+        Insights insights) {
+
+    /** With the default {@code insights} settings. */
+    public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys, List<Budget> budgets,
+            ZoneId budgetTimeZone, List<RateLimit> rateLimits, List<Webhook> webhooks, List<Admin> admins, Cache cache) {
+        this(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache, Insights.DEFAULTS);
+    }
 
     /** The same config with the models, keys and rate limits that runtime overrides changed. */
     public TollgateConfig withOverrides(Map<String, Model> models, List<Key> keys, List<RateLimit> rateLimits) {

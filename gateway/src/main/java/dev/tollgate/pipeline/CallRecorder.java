@@ -10,6 +10,7 @@ import dev.tollgate.routing.CallTrace;
 import dev.tollgate.routing.DeploymentTarget;
 import dev.tollgate.support.TokenCounter;
 import dev.tollgate.usage.CostCalculator;
+import dev.tollgate.usage.RequestHash;
 import dev.tollgate.usage.UsageEvent;
 import dev.tollgate.usage.UsageSink;
 import java.math.BigDecimal;
@@ -144,7 +145,8 @@ final class CallRecorder {
                 stream, billed.inputTokens(), billed.outputTokens(), billed.cachedInputTokens(), billed.cacheWriteInputTokens(),
                 billed.estimated(), cost, costUnknown, target == null || target.price() == null ? null : target.price().version(),
                 (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(),
-                cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), llm.api(), metadata);
+                cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), llm.api(), metadata,
+                request == null ? null : RequestHash.of(request.body().bytes()));
         sink.record(event);
         for (Consumer<UsageEvent> hook : llm.finishHooks()) {
             try {

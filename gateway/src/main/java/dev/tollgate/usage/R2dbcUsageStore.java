@@ -27,8 +27,8 @@ public class R2dbcUsageStore implements UsageStore {
     private static final String COLUMNS = "event_id, request_id, created_at, key_name, team, project, end_user, feature, "
             + "operation, requested_model, model, provider, deployment, stream, input_tokens, output_tokens, "
             + "cached_input_tokens, tokens_estimated, cost_usd, price_version, latency_ms, ttft_ms, status, error_code, "
-            + "fallback_path, attempts, cache_outcome, cost_saved_usd, cache_write_tokens, cost_unknown, api, metadata";
-    private static final int COLUMN_COUNT = 32;
+            + "fallback_path, attempts, cache_outcome, cost_saved_usd, cache_write_tokens, cost_unknown, api, request_hash, metadata";
+    private static final int COLUMN_COUNT = 33;
 
     private final ConnectionFactory connections;
     private final Dialect dialect;
@@ -131,6 +131,7 @@ public class R2dbcUsageStore implements UsageStore {
         s.bind(i++, e.cacheWriteTokens());
         s.bind(i++, e.costUnknown());
         text(s, i++, e.api());
+        text(s, i++, e.requestHash());
         text(s, i, metadata(e.metadata()));
     }
 

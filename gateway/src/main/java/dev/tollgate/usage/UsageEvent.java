@@ -16,6 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * is the same ({@code chat}) for a chat completion and an Anthropic message.
  * {@code cacheOutcome}: hit, semantic-hit or miss when the cache was consulted, else null; a hit
  * costs 0 and {@code costSavedUsd} is what the cached answer cost when a provider produced it.
+ * {@code requestHash}: a hash of the request body as the client sent it (never its text), so
+ * repeated identical requests can be counted; null when no body was read.
  */
 public record UsageEvent(
         UUID eventId,
@@ -49,7 +51,21 @@ public record UsageEvent(
         String cacheOutcome,
         BigDecimal costSavedUsd,
         String api,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String requestHash) {
+
+    /** Without a request hash (calls the gateway refused before reading a body; older code paths). */
+    public UsageEvent(UUID eventId, String requestId, Instant createdAt, String keyName, String team, String project,
+            String endUser, String feature, String operation, String requestedModel, String model, String provider,
+            String deployment, boolean stream, long inputTokens, long outputTokens, long cachedInputTokens,
+            long cacheWriteTokens, boolean tokensEstimated, BigDecimal costUsd, boolean costUnknown, String priceVersion,
+            int latencyMs, Integer ttftMs, int status, String errorCode, String fallbackPath, int attempts,
+            String cacheOutcome, BigDecimal costSavedUsd, String api, Map<String, String> metadata) {
+        this(eventId, requestId, createdAt, keyName, team, project, endUser, feature, operation, requestedModel, model,
+                provider, deployment, stream, inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, tokensEstimated,
+                costUsd, costUnknown, priceVersion, latencyMs, ttftMs, status, errorCode, fallbackPath, attempts, cacheOutcome,
+                costSavedUsd, api, metadata, null);
+    }
 
     /**
      * A random (version 4) id from a non-blocking generator: {@code UUID.randomUUID()} draws on
