@@ -3,17 +3,18 @@
 -- Rollups: the usage events summed per UTC hour and per UTC day over every dimension the costs API
 -- groups by, maintained in the same transaction as the events they sum (R2dbcUsageRollups), so a
 -- month of costs reads tens of thousands of rollup rows instead of millions of events. Missing
--- dimensions are stored as '' (a NULL could not be part of the key). model is the model that served
+-- dimensions are stored as '' (a NULL could not be part of the key); text like the events' columns,
+-- so no value that fits an event can fail its rollup. model is the model that served
 -- the call, or the model asked for when none did (a cache hit, a call that failed before routing).
 CREATE TABLE usage_rollup_hourly (
     bucket_start        timestamptz     NOT NULL,
-    team                varchar(256)    NOT NULL,
-    project             varchar(256)    NOT NULL,
-    key_name            varchar(256)    NOT NULL,
-    end_user            varchar(256)    NOT NULL,
-    feature             varchar(256)    NOT NULL,
-    model               varchar(256)    NOT NULL,
-    provider            varchar(256)    NOT NULL,
+    team                text            NOT NULL,
+    project             text            NOT NULL,
+    key_name            text            NOT NULL,
+    end_user            text            NOT NULL,
+    feature             text            NOT NULL,
+    model               text            NOT NULL,
+    provider            text            NOT NULL,
     calls               bigint          NOT NULL,
     error_calls         bigint          NOT NULL,
     cache_hits          bigint          NOT NULL,

@@ -192,7 +192,7 @@ class InsightsIT {
         assertThat(found.get("caching_opportunity:small").affectedCalls()).isEqualTo(33);
         // 144 of 1,440 calls failed, each billed $0.0001
         assertThat(found.get("error_reduction:flaky").monthlySavingsUsd()).isEqualByComparingTo("0.0144");
-        assertThat(found.get("error_reduction:flaky").evidence()).containsEntry("errors", 144).containsEntry("top_error_code", "503");
+        assertThat(found.get("error_reduction:flaky").evidence()).containsEntry("errors", 144L).containsEntry("top_error_code", "503");
         // 30 % of the input cost of 60 prompts of 3,000 tokens
         assertThat(found.get("prompt_optimization:small").monthlySavingsUsd()).isEqualByComparingTo(
                 new BigDecimal("0.15").multiply(BigDecimal.valueOf(3000 * 60)).divide(MILLION).multiply(new BigDecimal("0.3")));
