@@ -83,12 +83,14 @@ done
 echo "rolling up …"
 "${PSQL[@]}" <<SQL
 SET search_path = $SCHEMA;
-$(sed -n '/^INSERT INTO usage_rollup_hourly/,/GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;/p' gateway/src/main/resources/db/migration/postgresql/V9__cost_analytics.sql)
+$(sed -n '/^INSERT INTO usage_rollup_hourly$/,/^-- A hash of the request/p' gateway/src/main/resources/db/migration/postgresql/V9__cost_analytics.sql | grep -v '^-- A hash')
 ANALYZE usage_events; ANALYZE usage_rollup_hourly; ANALYZE usage_rollup_daily;
+ANALYZE usage_rollup_hourly_coarse; ANALYZE usage_rollup_daily_coarse;
 SQL
 echo "generated and rolled up in $(( $(date +%s) - start )) s"
 "${PSQL[@]}" -c "SET search_path = $SCHEMA; SELECT 'events ' || count(*) FROM usage_events;
-  SELECT 'hourly rollup rows ' || count(*) FROM usage_rollup_hourly; SELECT 'daily rollup rows ' || count(*) FROM usage_rollup_daily;"
+  SELECT 'hourly rollup rows ' || count(*) FROM usage_rollup_hourly; SELECT 'daily rollup rows ' || count(*) FROM usage_rollup_daily;
+  SELECT 'coarse hourly rows ' || count(*) FROM usage_rollup_hourly_coarse; SELECT 'coarse daily rows ' || count(*) FROM usage_rollup_daily_coarse;"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() {
@@ -103,12 +105,12 @@ timed() {
 M="from=2026-11-01&to=2026-12-01"
 echo
 echo "GET /admin/v1/costs over the month ($EVENTS events), median of $RUNS:"
-timed "group_by=team (UTC; daily rollup)" "$M&group_by=team"
-timed "group_by=model&interval=day (UTC; daily rollup)" "$M&group_by=model&interval=day"
-timed "group_by=team,model&interval=day&tz=Europe/Berlin (hourly)" "$M&group_by=team,model&interval=day&tz=Europe/Berlin"
-timed "group_by=user (2,000 users; daily rollup)" "$M&group_by=user"
+timed "group_by=team (UTC; coarse daily rollup)" "$M&group_by=team"
+timed "group_by=model&interval=day (UTC; coarse daily)" "$M&group_by=model&interval=day"
+timed "group_by=team,model&interval=day&tz=Europe/Berlin (coarse hourly)" "$M&group_by=team,model&interval=day&tz=Europe/Berlin"
+timed "group_by=user (2,000 users; full daily rollup)" "$M&group_by=user"
 timed "group_by=team, from/to mid-hour (rollups + event edges)" "from=2026-11-01T00:30:00Z&to=2026-11-30T23:30:00Z&group_by=team"
-timed "group_by=provider&interval=hour (hourly rollup)" "$M&group_by=provider&interval=hour"
+timed "group_by=provider&interval=hour (coarse hourly)" "$M&group_by=provider&interval=hour"
 echo
 echo "for comparison, the month by team as one GROUP BY over the raw events:"
 "${PSQL[@]}" <<SQL | grep -i "^time" || true

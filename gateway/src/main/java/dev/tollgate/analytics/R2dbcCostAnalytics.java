@@ -1,6 +1,5 @@
 package dev.tollgate.analytics;
 
-import dev.tollgate.usage.R2dbcUsageRollups;
 import dev.tollgate.usage.UsageRollups;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -72,10 +71,12 @@ public class R2dbcCostAnalytics implements CostAnalytics {
             select.append(i == 0 ? "" : ", ").append("SUM(").append(events ? m.rawSql() : m.column()).append(") AS m").append(i);
         }
         String time = events ? "created_at" : "bucket_start";
+        java.util.Set<UsageRollups.Dimension> needed = new java.util.HashSet<>(q.groupBy());
+        needed.addAll(q.filters().keySet());
         String table = switch (seg.source()) {
             case EVENTS -> "usage_events";
-            case HOURLY -> R2dbcUsageRollups.HOURLY;
-            case DAILY -> R2dbcUsageRollups.DAILY;
+            case HOURLY -> UsageRollups.narrowest(ChronoUnit.HOURS, needed).table();
+            case DAILY -> UsageRollups.narrowest(ChronoUnit.DAYS, needed).table();
         };
         select.append(" FROM ").append(table).append(" WHERE ").append(time).append(" >= $1 AND ").append(time).append(" < $2");
         List<String> values = new ArrayList<>();

@@ -6,7 +6,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
@@ -15,18 +14,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Keeps {@code usage_rollup_hourly} and {@code usage_rollup_daily} equal to the sums of the events,
- * inside the transaction that inserts them: a batch is summed in memory ({@link UsageRollups#sum})
- * and each rollup gets one upsert statement that adds the sums to the existing rows. Events that
- * are already stored (a replayed spool batch) are left out first, so a replay never counts twice.
+ * Keeps the rollups ({@link UsageRollups#ROLLUPS}) equal to the sums of the events, inside the
+ * transaction that inserts them: a batch is summed in memory ({@link UsageRollups#sum}) and each
+ * rollup gets one upsert statement that adds the sums to the existing rows. Events that are
+ * already stored (a replayed spool batch) are left out first, so a replay never counts twice.
  */
 public class R2dbcUsageRollups {
 
     /** Rows per upsert statement: 19 parameters each stays far below PostgreSQL's 65,535. */
     private static final int ROWS_PER_STATEMENT = 1000;
-
-    public static final String HOURLY = "usage_rollup_hourly";
-    public static final String DAILY = "usage_rollup_daily";
 
     private final R2dbcUsageStore.Dialect dialect;
 
@@ -57,21 +53,20 @@ public class R2dbcUsageRollups {
                 .map(stored -> stored.isEmpty() ? batch : batch.stream().filter(e -> !stored.contains(e.eventId())).toList());
     }
 
-    /** Adds {@code events} (none of them counted before) to both rollups. */
+    /** Adds {@code events} (none of them counted before) to every rollup. */
     public Mono<Void> add(Connection c, List<UsageEvent> events) {
         if (events.isEmpty()) {
             return Mono.empty();
         }
-        return upsert(c, HOURLY, UsageRollups.sum(events, ChronoUnit.HOURS))
-                .then(upsert(c, DAILY, UsageRollups.sum(events, ChronoUnit.DAYS)));
+        return Flux.fromIterable(UsageRollups.ROLLUPS).concatMap(r -> upsert(c, r, UsageRollups.sum(events, r))).then();
     }
 
-    private Mono<Void> upsert(Connection c, String table, List<UsageRollups.Row> rows) {
+    private Mono<Void> upsert(Connection c, UsageRollups.Rollup rollup, List<UsageRollups.Row> rows) {
         return Flux.range(0, (rows.size() + ROWS_PER_STATEMENT - 1) / ROWS_PER_STATEMENT)
                 .concatMap(chunk -> {
                     List<UsageRollups.Row> part = rows.subList(chunk * ROWS_PER_STATEMENT,
                             Math.min(rows.size(), (chunk + 1) * ROWS_PER_STATEMENT));
-                    Statement s = c.createStatement(upsertSql(table, part.size()));
+                    Statement s = c.createStatement(upsertSql(rollup, part.size()));
                     int i = 0;
                     for (UsageRollups.Row row : part) {
                         s.bind(i++, OffsetDateTime.ofInstant(row.bucket(), ZoneOffset.UTC));
@@ -92,46 +87,48 @@ public class R2dbcUsageRollups {
                 .then();
     }
 
-    private static String columns() {
+    private static String columns(UsageRollups.Rollup rollup) {
         StringBuilder b = new StringBuilder("bucket_start");
-        UsageRollups.DIMENSIONS.forEach(d -> b.append(", ").append(d.column()));
+        rollup.dimensions().forEach(d -> b.append(", ").append(d.column()));
         UsageRollups.MEASURES.forEach(m -> b.append(", ").append(m.column()));
         return b.toString();
     }
 
-    private String upsertSql(String table, int rows) {
-        int width = 1 + UsageRollups.DIMENSIONS.size() + UsageRollups.MEASURES.size();
+    private String upsertSql(UsageRollups.Rollup rollup, int rows) {
+        String table = rollup.table();
+        int dims = rollup.dimensions().size();
+        int width = 1 + dims + UsageRollups.MEASURES.size();
         StringBuilder values = new StringBuilder();
         int p = 1;
         for (int r = 0; r < rows; r++) {
             values.append(r == 0 ? "(" : ", (");
             for (int col = 0; col < width; col++) {
-                values.append(col == 0 ? "" : ", ").append(cast("$" + p++, col));
+                values.append(col == 0 ? "" : ", ").append(cast("$" + p++, col, dims));
             }
             values.append(')');
         }
-        String keys = "bucket_start" + UsageRollups.DIMENSIONS.stream().map(d -> ", " + d.column()).collect(Collectors.joining());
+        String columns = columns(rollup);
+        String keys = "bucket_start" + rollup.dimensions().stream().map(d -> ", " + d.column()).collect(Collectors.joining());
         if (dialect == R2dbcUsageStore.Dialect.POSTGRESQL) {
             String set = UsageRollups.MEASURES.stream()
                     .map(m -> m.column() + " = " + table + "." + m.column() + " + EXCLUDED." + m.column())
                     .collect(Collectors.joining(", "));
-            return "INSERT INTO " + table + " (" + columns() + ") VALUES " + values + " ON CONFLICT (" + keys + ") DO UPDATE SET " + set;
+            return "INSERT INTO " + table + " (" + columns + ") VALUES " + values + " ON CONFLICT (" + keys + ") DO UPDATE SET " + set;
         }
-        String on = "t.bucket_start = s.bucket_start" + UsageRollups.DIMENSIONS.stream()
+        String on = "t.bucket_start = s.bucket_start" + rollup.dimensions().stream()
                 .map(d -> " AND t." + d.column() + " = s." + d.column()).collect(Collectors.joining());
         String set = UsageRollups.MEASURES.stream().map(m -> m.column() + " = t." + m.column() + " + s." + m.column())
                 .collect(Collectors.joining(", "));
-        String insert = columns().replaceAll("(\\w+)", "s.$1");
-        return "MERGE INTO " + table + " t USING (VALUES " + values + ") AS s(" + columns() + ") ON " + on
-                + " WHEN MATCHED THEN UPDATE SET " + set + " WHEN NOT MATCHED THEN INSERT (" + columns() + ") VALUES (" + insert + ")";
+        String insert = columns.replaceAll("(\\w+)", "s.$1");
+        return "MERGE INTO " + table + " t USING (VALUES " + values + ") AS s(" + columns + ") ON " + on
+                + " WHEN MATCHED THEN UPDATE SET " + set + " WHEN NOT MATCHED THEN INSERT (" + columns + ") VALUES (" + insert + ")";
     }
 
     /** H2 types a VALUES list by its first row; the casts keep long strings and decimals intact. */
-    private String cast(String param, int col) {
+    private String cast(String param, int col, int dims) {
         if (dialect == R2dbcUsageStore.Dialect.POSTGRESQL) {
             return param;
         }
-        int dims = UsageRollups.DIMENSIONS.size();
         if (col == 0) {
             return "CAST(" + param + " AS TIMESTAMP WITH TIME ZONE)";
         }

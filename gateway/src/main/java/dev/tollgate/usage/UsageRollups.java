@@ -36,6 +36,14 @@ public final class UsageRollups {
                     "COALESCE(model, requested_model, '')"),
             new Dimension("provider", "provider", UsageEvent::provider, "COALESCE(provider, '')"));
 
+    /**
+     * A rollup table: per UTC hour or day, over some dimensions. End users are the one dimension
+     * with thousands of values: a rollup that carries them is nearly as long as the events (6.5 M
+     * hourly rows for 10 M events in bench/cost-analytics.sh), so each bucket size also has a
+     * coarse rollup without key and user, read by every report that neither groups nor filters by them.
+     */
+    public record Rollup(String table, ChronoUnit unit, List<Dimension> dimensions) {}
+
     public static final List<Measure> MEASURES = List.of(
             count("calls", e -> true, "1"),
             count("error_calls", UsageRollups::failed, "CASE WHEN status >= 400 THEN 1 ELSE 0 END"),
@@ -49,6 +57,21 @@ public final class UsageRollups {
             new Measure("failed_cost_usd", true, e -> failed(e) ? orZero(e.costUsd()) : BigDecimal.ZERO,
                     "CASE WHEN status >= 400 THEN COALESCE(cost_usd, 0) ELSE 0 END"),
             new Measure("cost_saved_usd", true, e -> orZero(e.costSavedUsd()), "COALESCE(cost_saved_usd, 0)"));
+
+    public static final List<Dimension> COARSE = DIMENSIONS.stream()
+            .filter(d -> !d.name().equals("key") && !d.name().equals("user")).toList();
+
+    public static final List<Rollup> ROLLUPS = List.of(
+            new Rollup("usage_rollup_hourly", ChronoUnit.HOURS, DIMENSIONS),
+            new Rollup("usage_rollup_daily", ChronoUnit.DAYS, DIMENSIONS),
+            new Rollup("usage_rollup_hourly_coarse", ChronoUnit.HOURS, COARSE),
+            new Rollup("usage_rollup_daily_coarse", ChronoUnit.DAYS, COARSE));
+
+    /** The smallest rollup of {@code unit} that has every dimension of {@code needed}. */
+    public static Rollup narrowest(ChronoUnit unit, java.util.Collection<Dimension> needed) {
+        return ROLLUPS.stream().filter(r -> r.unit() == unit && r.dimensions().containsAll(needed))
+                .min(java.util.Comparator.comparingInt(r -> r.dimensions().size())).orElseThrow();
+    }
 
     private UsageRollups() {}
 
@@ -80,18 +103,18 @@ public final class UsageRollups {
     public record Row(Instant bucket, String[] dimensions, BigDecimal[] measures) {}
 
     /**
-     * Sums a batch of events into rollup rows of the given bucket size (HOURS or DAYS, in UTC),
+     * Sums a batch of events into the rows of a rollup (UTC hours or days),
      * sorted by key: every writer then locks rollup rows in the same order, so two replicas
      * writing the same hour cannot deadlock each other.
      */
-    public static List<Row> sum(List<UsageEvent> events, ChronoUnit bucket) {
+    public static List<Row> sum(List<UsageEvent> events, Rollup rollup) {
         Map<String, Row> rows = new TreeMap<>();
         for (UsageEvent e : events) {
-            Instant start = e.createdAt().truncatedTo(bucket);
-            String[] dims = new String[DIMENSIONS.size()];
+            Instant start = e.createdAt().truncatedTo(rollup.unit());
+            String[] dims = new String[rollup.dimensions().size()];
             StringBuilder key = new StringBuilder(start.toString());
             for (int i = 0; i < dims.length; i++) {
-                String v = DIMENSIONS.get(i).value().apply(e);
+                String v = rollup.dimensions().get(i).value().apply(e);
                 dims[i] = v == null ? "" : v;
                 key.append('\u0000').append(dims[i]);
             }

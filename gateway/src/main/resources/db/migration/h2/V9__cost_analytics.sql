@@ -64,6 +64,57 @@ SELECT DATE_TRUNC('DAY', bucket_start), team, project, key_name, end_user, featu
 FROM usage_rollup_hourly
 GROUP BY DATE_TRUNC('DAY', bucket_start), team, project, key_name, end_user, feature, model, provider;
 
+-- The same without key and user (UsageRollups.COARSE).
+CREATE TABLE usage_rollup_hourly_coarse (
+    bucket_start        timestamp with time zone NOT NULL,
+    team                varchar(256)    NOT NULL,
+    project             varchar(256)    NOT NULL,
+    feature             varchar(256)    NOT NULL,
+    model               varchar(256)    NOT NULL,
+    provider            varchar(256)    NOT NULL,
+    calls               bigint          NOT NULL,
+    error_calls         bigint          NOT NULL,
+    cache_hits          bigint          NOT NULL,
+    unknown_cost_calls  bigint          NOT NULL,
+    input_tokens        bigint          NOT NULL,
+    output_tokens       bigint          NOT NULL,
+    cached_input_tokens bigint          NOT NULL,
+    latency_ms_sum      bigint          NOT NULL,
+    cost_usd            numeric(24, 10) NOT NULL,
+    failed_cost_usd     numeric(24, 10) NOT NULL,
+    cost_saved_usd      numeric(24, 10) NOT NULL,
+    PRIMARY KEY (bucket_start, team, project, feature, model, provider)
+);
+
+CREATE TABLE usage_rollup_daily_coarse (
+    bucket_start        timestamp with time zone NOT NULL,
+    team                varchar(256)    NOT NULL,
+    project             varchar(256)    NOT NULL,
+    feature             varchar(256)    NOT NULL,
+    model               varchar(256)    NOT NULL,
+    provider            varchar(256)    NOT NULL,
+    calls               bigint          NOT NULL,
+    error_calls         bigint          NOT NULL,
+    cache_hits          bigint          NOT NULL,
+    unknown_cost_calls  bigint          NOT NULL,
+    input_tokens        bigint          NOT NULL,
+    output_tokens       bigint          NOT NULL,
+    cached_input_tokens bigint          NOT NULL,
+    latency_ms_sum      bigint          NOT NULL,
+    cost_usd            numeric(24, 10) NOT NULL,
+    failed_cost_usd     numeric(24, 10) NOT NULL,
+    cost_saved_usd      numeric(24, 10) NOT NULL,
+    PRIMARY KEY (bucket_start, team, project, feature, model, provider)
+);
+
+INSERT INTO usage_rollup_hourly_coarse
+SELECT bucket_start, team, project, feature, model, provider, SUM(calls), SUM(error_calls), SUM(cache_hits), SUM(unknown_cost_calls), SUM(input_tokens), SUM(output_tokens), SUM(cached_input_tokens), SUM(latency_ms_sum), SUM(cost_usd), SUM(failed_cost_usd), SUM(cost_saved_usd)
+FROM usage_rollup_hourly GROUP BY bucket_start, team, project, feature, model, provider;
+
+INSERT INTO usage_rollup_daily_coarse
+SELECT bucket_start, team, project, feature, model, provider, SUM(calls), SUM(error_calls), SUM(cache_hits), SUM(unknown_cost_calls), SUM(input_tokens), SUM(output_tokens), SUM(cached_input_tokens), SUM(latency_ms_sum), SUM(cost_usd), SUM(failed_cost_usd), SUM(cost_saved_usd)
+FROM usage_rollup_daily GROUP BY bucket_start, team, project, feature, model, provider;
+
 ALTER TABLE usage_events ADD COLUMN request_hash varchar(32);
 
 CREATE TABLE recommendations (

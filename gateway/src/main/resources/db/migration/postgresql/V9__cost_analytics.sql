@@ -31,6 +31,14 @@ CREATE TABLE usage_rollup_hourly (
 
 CREATE TABLE usage_rollup_daily (LIKE usage_rollup_hourly INCLUDING ALL);
 
+-- The same without key and user (UsageRollups.COARSE): end users number in the thousands, so the
+-- full rollups are nearly as long as the events; reports that neither group nor filter by key or
+-- user read these, which are hundreds of times shorter.
+CREATE TABLE usage_rollup_hourly_coarse (LIKE usage_rollup_hourly INCLUDING DEFAULTS);
+ALTER TABLE usage_rollup_hourly_coarse DROP COLUMN key_name, DROP COLUMN end_user;
+ALTER TABLE usage_rollup_hourly_coarse ADD PRIMARY KEY (bucket_start, team, project, feature, model, provider);
+CREATE TABLE usage_rollup_daily_coarse (LIKE usage_rollup_hourly_coarse INCLUDING ALL);
+
 -- The rollups of the events already stored when this migration runs (no-op on a new database).
 INSERT INTO usage_rollup_hourly
 SELECT date_trunc('hour', created_at), COALESCE(team, ''), COALESCE(project, ''), COALESCE(key_name, ''),
@@ -46,6 +54,14 @@ SELECT date_trunc('day', bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', te
        model, provider, sum(calls), sum(error_calls), sum(cache_hits), sum(unknown_cost_calls), sum(input_tokens),
        sum(output_tokens), sum(cached_input_tokens), sum(latency_ms_sum), sum(cost_usd), sum(failed_cost_usd), sum(cost_saved_usd)
 FROM usage_rollup_hourly GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+
+INSERT INTO usage_rollup_hourly_coarse
+SELECT bucket_start, team, project, feature, model, provider, sum(calls), sum(error_calls), sum(cache_hits), sum(unknown_cost_calls), sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(latency_ms_sum), sum(cost_usd), sum(failed_cost_usd), sum(cost_saved_usd)
+FROM usage_rollup_hourly GROUP BY 1, 2, 3, 4, 5, 6;
+
+INSERT INTO usage_rollup_daily_coarse
+SELECT bucket_start, team, project, feature, model, provider, sum(calls), sum(error_calls), sum(cache_hits), sum(unknown_cost_calls), sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(latency_ms_sum), sum(cost_usd), sum(failed_cost_usd), sum(cost_saved_usd)
+FROM usage_rollup_daily GROUP BY 1, 2, 3, 4, 5, 6;
 
 -- A hash of the request as the exact cache would see it (never its text), so repeated identical
 -- prompts can be counted: the caching-opportunity recommendation. NULL on older rows.

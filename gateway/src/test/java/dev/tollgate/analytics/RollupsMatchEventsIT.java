@@ -18,7 +18,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -105,16 +104,18 @@ class RollupsMatchEventsIT {
     @ParameterizedTest
     @EnumSource(Store.class)
     void rollupsEqualAFullScanOfTheEvents(Store store) throws Exception {
-        String dims = UsageRollups.DIMENSIONS.stream().map(UsageRollups.Dimension::rawSql).collect(Collectors.joining(", "));
         String sums = UsageRollups.MEASURES.stream().map(m -> "SUM(" + m.rawSql() + ")").collect(Collectors.joining(", "));
-        String rollupDims = UsageRollups.DIMENSIONS.stream().map(UsageRollups.Dimension::column).collect(Collectors.joining(", "));
         String rollupSums = UsageRollups.MEASURES.stream().map(UsageRollups.Measure::column).collect(Collectors.joining(", "));
-        for (String unit : List.of("HOUR", "DAY")) {
-            Map<String, List<BigDecimal>> scan = rows(store, "SELECT DATE_TRUNC('" + unit + "', created_at AT TIME ZONE 'UTC'), " + dims
-                    + ", " + sums + " FROM usage_events GROUP BY DATE_TRUNC('" + unit + "', created_at AT TIME ZONE 'UTC'), " + dims);
-            Map<String, List<BigDecimal>> rollup = rows(store, "SELECT bucket_start AT TIME ZONE 'UTC', " + rollupDims + ", " + rollupSums
-                    + " FROM usage_rollup_" + (unit.equals("HOUR") ? "hourly" : "daily"));
-            assertThat(rollup).as(store + " " + unit).hasSize(scan.size()).isEqualTo(scan);
+        for (UsageRollups.Rollup r : UsageRollups.ROLLUPS) {
+            String unit = r.unit() == ChronoUnit.HOURS ? "HOUR" : "DAY";
+            String dims = r.dimensions().stream().map(UsageRollups.Dimension::rawSql).collect(Collectors.joining(", "));
+            String rollupDims = r.dimensions().stream().map(UsageRollups.Dimension::column).collect(Collectors.joining(", "));
+            int keys = 1 + r.dimensions().size();
+            Map<String, List<BigDecimal>> scan = rows(store, keys, "SELECT DATE_TRUNC('" + unit + "', created_at AT TIME ZONE 'UTC'), "
+                    + dims + ", " + sums + " FROM usage_events GROUP BY DATE_TRUNC('" + unit + "', created_at AT TIME ZONE 'UTC'), " + dims);
+            Map<String, List<BigDecimal>> rollup = rows(store, keys, "SELECT bucket_start AT TIME ZONE 'UTC', " + rollupDims + ", "
+                    + rollupSums + " FROM " + r.table());
+            assertThat(rollup).as(store + " " + r.table()).hasSize(scan.size()).isEqualTo(scan);
         }
         try (Connection c = jdbc(store); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT COUNT(*) FROM usage_events")) {
             r.next();
@@ -123,8 +124,7 @@ class RollupsMatchEventsIT {
     }
 
     /** Rows keyed by their first columns (the bucket and dimensions), values the sums, compared exactly. */
-    static Map<String, List<BigDecimal>> rows(Store store, String sql) throws Exception {
-        int keys = 1 + UsageRollups.DIMENSIONS.size();
+    static Map<String, List<BigDecimal>> rows(Store store, int keys, String sql) throws Exception {
         Map<String, List<BigDecimal>> out = new TreeMap<>();
         try (Connection c = jdbc(store); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
             int n = r.getMetaData().getColumnCount();
@@ -156,7 +156,9 @@ class RollupsMatchEventsIT {
                 new Case(ZoneOffset.UTC, CostQuery.Interval.MONTH, List.of("user"), Map.of("team", "growth")),
                 new Case(ZoneId.of("America/Los_Angeles"), CostQuery.Interval.DAY, List.of("team", "model"), Map.of()),
                 new Case(ZoneId.of("Asia/Tokyo"), CostQuery.Interval.MONTH, List.of(), Map.of()),
-                new Case(ZoneId.of("Europe/Berlin"), CostQuery.Interval.HOUR, List.of("feature"), Map.of("team", "")));
+                new Case(ZoneId.of("Europe/Berlin"), CostQuery.Interval.HOUR, List.of("feature"), Map.of("team", "")),
+                new Case(ZoneId.of("Europe/Berlin"), CostQuery.Interval.DAY, List.of("key"), Map.of("model", "gpt-4o")),
+                new Case(ZoneOffset.UTC, CostQuery.Interval.DAY, List.of("provider"), Map.of("user", "u-2")));
         for (Case c : cases) {
             CostQuery q = new CostQuery(from, to, c.zone(), c.interval(),
                     c.groupBy().stream().map(UsageRollups::dimension).toList(),
