@@ -82,7 +82,7 @@ public class R2dbcUsageDigest implements UsageDigest {
             throw new IllegalArgumentException("dimension " + dimension);
         }
         String sql = "SELECT bucket_start, " + dimension + " AS subject, SUM(calls) AS calls, SUM(error_calls) AS errors, "
-                + "SUM(cost_usd) AS cost_usd, SUM(latency_ms_sum) AS latency FROM usage_rollup_hourly_coarse "
+                + "SUM(cost_usd) AS cost_usd, SUM(latency_ms_sum) AS latency FROM usage_rollup_hourly "
                 + "WHERE bucket_start >= $1 AND bucket_start < $2 AND " + dimension + " <> '' GROUP BY bucket_start, " + dimension;
         return query(sql, List.of(), from, to, (row, x) -> new Hour(row.get("bucket_start", OffsetDateTime.class).toInstant(),
                 row.get("subject", String.class), number(row, "calls").longValue(), number(row, "errors").longValue(),
