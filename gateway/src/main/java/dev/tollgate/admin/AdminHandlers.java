@@ -255,6 +255,10 @@ public class AdminHandlers {
             out.put("reserved_usd", BudgetBook.usd(b.reservedMicros()));
             out.put("remaining_usd", BudgetBook.usd(Math.max(0, amount - b.committedMicros())));
             out.put("utilization_percent", amount == 0 ? 100 : b.spentMicros() * 100 / amount);
+            java.math.BigDecimal forecast = dev.tollgate.budget.BudgetForecast.endOfPeriodUsd(b.spentMicros(), window.start(),
+                    window.end(), Instant.now());
+            out.put("forecast_usd", forecast);
+            out.put("forecast_exceeds_amount", forecast == null ? null : forecast.compareTo(budget.amountUsd()) > 0);
             return json(HttpStatus.OK, out);
         });
     }

@@ -87,7 +87,7 @@ public final class ConfigReader {
             throw new ConfigException(source, List.of("(root): expected a mapping with providers, models and keys"));
         }
         allowOnly(root, "", Set.of("providers", "models", "keys", "budgets", "budget-time-zone", "rate-limits", "alerts", "admins", "cache",
-                "experiments", "routing"));
+                "experiments", "routing", "insights"));
         aliasNames = RoutingReader.aliasNames(root);
 
         Map<String, Provider> providers = new LinkedHashMap<>();
@@ -145,13 +145,14 @@ public final class ConfigReader {
         List<Experiment> experiments = ExperimentsSection.read(root.path("experiments"), models.keySet(), problems);
         Routing routing = new RoutingReader(problems, (text, at) -> env.apply(text, at, problems))
                 .read(root.path("routing"), models.keySet());
+        Insights insights = new InsightsConfigReader(problems).read(root.path("insights"));
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         // Insertion order kept: /v1/models lists models in the order the file names them.
         return new TollgateConfig(java.util.Collections.unmodifiableMap(providers),
                 java.util.Collections.unmodifiableMap(models), List.copyOf(keys), budgets, zone, rateLimits, webhooks, admins, cache,
-                experiments, routing);
+                experiments, routing, insights);
     }
 
     private TollgateConfig.Cache cache(JsonNode node) {

@@ -23,24 +23,25 @@ public record TollgateConfig(
         List<Admin> admins,
         Cache cache,
         List<Experiment> experiments,
-        Routing routing) {
+        Routing routing,
+        Insights insights) {
 
     /** The same config with the models, keys and rate limits that runtime overrides changed. */
     public TollgateConfig withOverrides(Map<String, Model> models, List<Key> keys, List<RateLimit> rateLimits) {
         return new TollgateConfig(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache,
-                experiments, routing);
+                experiments, routing, insights);
     }
 
     /** Config with only providers, models and keys (no budgets, limits or cache). */
     public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys) {
-        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of(), Cache.OFF, List.of(), Routing.NONE);
+        this(providers, models, keys, List.of(), ZoneOffset.UTC, List.of(), List.of(), List.of(), Cache.OFF, List.of(), Routing.NONE, Insights.DEFAULTS);
     }
 
     /** Config without routing aliases. */
     public TollgateConfig(Map<String, Provider> providers, Map<String, Model> models, List<Key> keys,
             List<Budget> budgets, ZoneId budgetTimeZone, List<RateLimit> rateLimits, List<Webhook> webhooks,
             List<Admin> admins, Cache cache) {
-        this(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache, List.of(), Routing.NONE);
+        this(providers, models, keys, budgets, budgetTimeZone, rateLimits, webhooks, admins, cache, List.of(), Routing.NONE, Insights.DEFAULTS);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.tollgate.routing.CallTrace;
 import dev.tollgate.routing.DeploymentTarget;
 import dev.tollgate.support.TokenCounter;
 import dev.tollgate.usage.CostCalculator;
+import dev.tollgate.usage.RequestHash;
 import dev.tollgate.usage.UsageEvent;
 import dev.tollgate.usage.UsageSink;
 import java.math.BigDecimal;
@@ -162,7 +163,7 @@ final class CallRecorder {
                 (int) latency.toMillis(), ttftMs, status, errorCode, trace.path(), trace.attempts(),
                 cached == null ? null : cached.outcome(), cached == null ? null : cached.costSaved(), llm.api(),
                 llm.experiment() == null ? null : llm.experiment().name(), llm.experiment() == null ? null : llm.experiment().variant(),
-                metadata, routed);
+                metadata, routed, request == null ? null : RequestHash.of(request.body().bytes()));
         sink.record(event);
         for (Consumer<UsageEvent> hook : llm.finishHooks()) {
             try {

@@ -28,15 +28,22 @@ public class R2dbcUsageStore implements UsageStore {
             + "operation, requested_model, model, provider, deployment, stream, input_tokens, output_tokens, "
             + "cached_input_tokens, tokens_estimated, cost_usd, price_version, latency_ms, ttft_ms, status, error_code, "
             + "fallback_path, attempts, cache_outcome, cost_saved_usd, cache_write_tokens, cost_unknown, api, "
-            + "experiment, variant, tier, route_stage, route_reason, complexity, baseline_cost_usd, metadata";
-    private static final int COLUMN_COUNT = 39;
+            + "experiment, variant, tier, route_stage, route_reason, complexity, baseline_cost_usd, request_hash, metadata";
+    private static final int COLUMN_COUNT = 40;
 
     private final ConnectionFactory connections;
     private final Dialect dialect;
     private final String insertSql;
     private final String description;
+    private final R2dbcUsageRollups rollups;
 
     public R2dbcUsageStore(ConnectionFactory connections, Dialect dialect, String description) {
+        this(connections, dialect, description, true);
+    }
+
+    /** {@code maintainRollups} false only to measure what maintaining them costs (bench). */
+    public R2dbcUsageStore(ConnectionFactory connections, Dialect dialect, String description, boolean maintainRollups) {
+        this.rollups = maintainRollups ? new R2dbcUsageRollups(dialect) : null;
         this.connections = connections;
         this.dialect = dialect;
         this.description = description;
@@ -59,8 +66,10 @@ public class R2dbcUsageStore implements UsageStore {
         }
         return Mono.usingWhen(connections.create(),
                 c -> Mono.from(c.beginTransaction())
-                        .thenMany(Flux.from(bindAll(c.createStatement(insertSql), batch).execute()))
-                        .concatMap(r -> r.getRowsUpdated())
+                        .then(rollups == null ? Mono.just(batch) : rollups.unseen(c, batch))
+                        .flatMap(unseen -> Flux.from(bindAll(c.createStatement(insertSql), batch).execute())
+                                .concatMap(r -> r.getRowsUpdated())
+                                .then(rollups == null ? Mono.empty() : rollups.add(c, unseen)))
                         .then(Mono.from(c.commitTransaction())),
                 Connection::close,
                 (c, err) -> Mono.from(c.rollbackTransaction()).onErrorResume(e -> Mono.empty())
@@ -139,6 +148,7 @@ public class R2dbcUsageStore implements UsageStore {
         } else {
             s.bind(i++, e.baselineCostUsd());
         }
+        text(s, i++, e.requestHash());
         text(s, i, metadata(e.metadata()));
     }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code cacheOutcome}: hit, semantic-hit or miss when the cache was consulted, else null; a hit
  * costs 0 and {@code costSavedUsd} is what the cached answer cost when a provider produced it.
  * {@code experiment} and {@code variant}: the A/B experiment arm the call was assigned, else null.
+ * {@code requestHash}: a hash of the request body as the client sent it (never its text), so
+ * repeated identical requests can be counted; null when no body was read.
  */
 public record UsageEvent(
         UUID eventId,
@@ -53,7 +55,8 @@ public record UsageEvent(
         String experiment,
         String variant,
         Map<String, String> metadata,
-        Route route) {
+        Route route,
+        String requestHash) {
 
     /**
      * How a call to a routing alias was routed: tier, deciding stage and reason, complexity score,
@@ -62,7 +65,21 @@ public record UsageEvent(
      */
     public record Route(String tier, String stage, String reason, Double complexity, BigDecimal baselineCostUsd) {}
 
-    /** Without a route (a call to a model, not an alias). */
+    /** Without a request hash (calls the gateway refused before reading a body; older code paths). */
+    public UsageEvent(UUID eventId, String requestId, Instant createdAt, String keyName, String team, String project,
+            String endUser, String feature, String operation, String requestedModel, String model, String provider,
+            String deployment, boolean stream, long inputTokens, long outputTokens, long cachedInputTokens,
+            long cacheWriteTokens, boolean tokensEstimated, BigDecimal costUsd, boolean costUnknown, String priceVersion,
+            int latencyMs, Integer ttftMs, int status, String errorCode, String fallbackPath, int attempts,
+            String cacheOutcome, BigDecimal costSavedUsd, String api, String experiment, String variant,
+            Map<String, String> metadata, Route route) {
+        this(eventId, requestId, createdAt, keyName, team, project, endUser, feature, operation, requestedModel, model,
+                provider, deployment, stream, inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens,
+                tokensEstimated, costUsd, costUnknown, priceVersion, latencyMs, ttftMs, status, errorCode, fallbackPath,
+                attempts, cacheOutcome, costSavedUsd, api, experiment, variant, metadata, route, null);
+    }
+
+    /** Without a route (a call to a model, not an alias) and without a request hash. */
     public UsageEvent(UUID eventId, String requestId, Instant createdAt, String keyName, String team, String project,
             String endUser, String feature, String operation, String requestedModel, String model, String provider,
             String deployment, boolean stream, long inputTokens, long outputTokens, long cachedInputTokens,
@@ -73,7 +90,7 @@ public record UsageEvent(
         this(eventId, requestId, createdAt, keyName, team, project, endUser, feature, operation, requestedModel, model,
                 provider, deployment, stream, inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens,
                 tokensEstimated, costUsd, costUnknown, priceVersion, latencyMs, ttftMs, status, errorCode, fallbackPath,
-                attempts, cacheOutcome, costSavedUsd, api, experiment, variant, metadata, null);
+                attempts, cacheOutcome, costSavedUsd, api, experiment, variant, metadata, null, null);
     }
 
     /** What the call would have cost without routing: the baseline's price when routed, else the cost itself. */
