@@ -3,6 +3,7 @@ package dev.tollgate.boot;
 import dev.tollgate.admin.AdminAuthenticator;
 import dev.tollgate.admin.AdminHandlers;
 import dev.tollgate.admin.AdminStore;
+import dev.tollgate.admin.IdentityHandler;
 import dev.tollgate.admin.OverrideHandlers;
 import dev.tollgate.admin.OverrideState;
 import dev.tollgate.admin.OverrideStore;
@@ -64,6 +65,18 @@ public class AdminConfiguration {
     RouterFunction<ServerResponse> overrideRoutes(AdminAuthenticator adminAuthenticator, AdminStore adminStore,
             OverrideStore overrideStore, OverrideState overrideState, @Lazy ConfigWatcher configWatcher) {
         return new OverrideHandlers(adminAuthenticator, adminStore, overrideStore, overrideState, configWatcher).routes();
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> identityRoutes(AdminAuthenticator adminAuthenticator) {
+        return IdentityHandler.routes(adminAuthenticator);
+    }
+
+    /** The web console at /console; {@code tollgate.console.enabled=false} leaves it out. */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "tollgate.console.enabled", matchIfMissing = true)
+    RouterFunction<ServerResponse> consoleRoutes() {
+        return dev.tollgate.console.ConsoleRoutes.routes();
     }
 
     @Bean
