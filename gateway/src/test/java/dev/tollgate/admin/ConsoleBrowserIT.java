@@ -155,6 +155,12 @@ class ConsoleBrowserIT {
 
         signIn(OWNER);
         assertThat(browser.findElement(By.id("who")).getText()).contains("owner");
+        // What the first load cost: bytes transferred and time to interactive, printed for docs/console.md.
+        Object load = ((JavascriptExecutor) browser).executeScript("const n = performance.getEntriesByType('navigation')[0];"
+                + "const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/console/'));"
+                + "return 'console first load: ' + (n.transferSize + r.reduce((a, e) => a + e.transferSize, 0)) + ' bytes transferred, '"
+                + " + 'DOM interactive ' + Math.round(n.domInteractive) + ' ms, load event ' + Math.round(n.loadEventEnd) + ' ms';");
+        System.out.println(load);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("spend-today")));
         shot("overview");
 
