@@ -187,7 +187,7 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
                 nextProbeNanos = now + PROBE_INTERVAL.toNanos();
             }
         }
-        if (storeUp && spoolMayHaveData) {
+        if (running && storeUp && spoolMayHaveData) {
             spoolMayHaveData = false;
             if (spool.hasData()) {
                 replaySpool();
@@ -206,14 +206,31 @@ public class UsageWriter implements UsageSink, InitializingBean, DisposableBean 
 
     private void replaySpool() {
         try {
-            int n = spool.replay(batchSize, b -> store.insert(b).block(WRITE_TIMEOUT));
+            int n = spool.replay(batchSize, b -> {
+                if (!running) {
+                    // Shutting down: stop between batches. The file stays whole in the spool (it is
+                    // deleted only once all of it was accepted) and is replayed at the next start;
+                    // events already inserted are skipped then by their event id.
+                    throw new ShuttingDown();
+                }
+                store.insert(b).block(WRITE_TIMEOUT);
+            });
             if (n > 0) {
                 replayed.increment(n);
                 log.info("Replayed {} spooled usage events into {}", n, store.describe());
             }
+        } catch (ShuttingDown e) {
+            spoolMayHaveData = true;
         } catch (Exception e) {
             spoolMayHaveData = true;
             markDown(e);
+        }
+    }
+
+    /** Ends a replay early when the writer stops, so shutdown is not held up by a long spool. */
+    private static final class ShuttingDown extends RuntimeException {
+        ShuttingDown() {
+            super("usage writer stopping", null, false, false);
         }
     }
 
