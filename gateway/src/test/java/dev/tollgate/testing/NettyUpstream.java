@@ -17,9 +17,15 @@ public final class NettyUpstream implements AutoCloseable {
     public final AtomicInteger endlessOpened = new AtomicInteger();
     public final AtomicInteger slowStartCancelled = new AtomicInteger();
     private final DisposableServer server;
+    /**
+     * Its own event loop, not Reactor Netty's global one: closing any Spring context in the same
+     * test JVM (GatewayInstance.close) disposes the global loops, which silently killed this server
+     * and sent every later "broken"/"endless"/"slowstart" call to its fallback.
+     */
+    private final reactor.netty.resources.LoopResources loops = reactor.netty.resources.LoopResources.create("netty-upstream", 1, true);
 
     public NettyUpstream() {
-        server = HttpServer.create().host("127.0.0.1").port(0)
+        server = HttpServer.create().runOn(loops).host("127.0.0.1").port(0)
                 .route(routes -> routes
                         .post("/broken/v1/chat/completions", (req, res) -> req.receive().then()
                                 .then(res.header("content-type", "text/event-stream")
@@ -52,5 +58,6 @@ public final class NettyUpstream implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow();
+        loops.disposeLater().block(Duration.ofSeconds(5));
     }
 }
