@@ -87,10 +87,16 @@ class BudgetConcurrencyIT {
         }
         int ok = 0;
         int quota = 0;
+        int unavailable = 0;
         for (int i = 0; i < calls; i++) {
             HttpResponse<String> r = HangReport.await(responses.get(i), Duration.ofSeconds(60), "call " + prefix + i);
             if (r.statusCode() == 200) {
                 ok++;
+            } else if (r.statusCode() == 503 && r.body().contains("\"code\":\"state_store_unavailable\"")) {
+                // Fail-closed, as documented: 200 calls at once on a loaded 2-core machine can push a
+                // ledger command past its deadline. Refused before reserving, so it spends nothing; the
+                // no-overspend checks below still hold every call to account.
+                unavailable++;
             } else {
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
                 assertThat(r.body()).contains("\"code\":\"insufficient_quota\"").contains(budget);
@@ -100,6 +106,7 @@ class BudgetConcurrencyIT {
         }
         assertThat(ok).as("some calls fit the budget").isPositive();
         assertThat(quota).as("the rest were refused").isPositive();
+        assertThat(unavailable).as("calls refused because the ledger was out of reach").isLessThan(calls / 4);
 
         List<Map<String, Object>> events = awaitEvents(prefix, calls);
         BigDecimal spent = BigDecimal.ZERO;
